@@ -1,0 +1,3 @@
+from saescope.cli import run
+
+run()

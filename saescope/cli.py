@@ -1,0 +1,147 @@
+"""The `saescope` command: parses a config file plus flags and calls the library, one subcommand a stage.
+
+Every field of a stage's config sections is a flag `--section.field` whose help is the field's
+description, so the schema in `saescope.config.schema` is the single source of the CLI's options.
+"""
+
+from __future__ import annotations
+
+import sys
+import types
+import typing
+from collections.abc import Callable
+from typing import Any, get_args, get_origin
+
+import click
+from pydantic import BaseModel
+
+from saescope.config.loading import ConfigError, load_config
+from saescope.config.schema import SaescopeConfig
+
+
+def _scalar_type(annotation: Any) -> tuple[Any, bool]:
+    """(click type, is_list) for a field annotation; Optional[...] is unwrapped."""
+    origin = get_origin(annotation)
+    if origin in (typing.Union, types.UnionType):
+        args = [a for a in get_args(annotation) if a is not type(None)]
+        return _scalar_type(args[0])
+    if origin is list:
+        return _scalar_type(get_args(annotation)[0])[0], True
+    if origin is typing.Literal:
+        return click.Choice([str(a) for a in get_args(annotation)]), False
+    return {int: int, float: float, bool: bool, str: str}.get(annotation, str), False
+
+
+def section_options(section: str) -> list[click.Option]:
+    model: type[BaseModel] = SaescopeConfig.model_fields[section].annotation  # type: ignore[assignment]
+    options = []
+    for name, field in model.model_fields.items():
+        flag = f"--{section}.{name.replace('_', '-')}"
+        dest = f"{section}__{name}"
+        kind, is_list = _scalar_type(field.annotation)
+        help_text = field.description or ""
+        if kind is bool:
+            negative = f"--{section}.no-{name.replace('_', '-')}"
+            options.append(click.Option([f"{flag}/{negative}", dest], default=None, help=help_text))
+        elif is_list:
+            options.append(click.Option([flag, dest], type=str, default=None, help=f"{help_text} Comma-separated."))
+        else:
+            options.append(click.Option([flag, dest], type=kind, default=None, help=help_text))
+    return options
+
+
+def overrides_from(params: dict[str, Any]) -> dict[str, Any]:
+    overrides: dict[str, Any] = {}
+    for dest, value in params.items():
+        if "__" not in dest or value is None:
+            continue
+        section, name = dest.split("__", 1)
+        field = SaescopeConfig.model_fields[section].annotation.model_fields[name]  # type: ignore[union-attr]
+        if _scalar_type(field.annotation)[1]:
+            value = [v.strip() for v in value.split(",") if v.strip()]
+        overrides[f"{section}.{name}"] = value
+    return overrides
+
+
+def stage_command(name: str, sections: list[str], help_text: str) -> Callable:
+    """Decorate `fn(cfg, **rest)` into a click command with --config and one flag per config field."""
+
+    def decorate(fn: Callable[..., None]) -> click.Command:
+        def callback(config: str | None, **params: Any) -> None:
+            try:
+                cfg = load_config(config, overrides_from(params))
+            except ConfigError as e:
+                raise click.UsageError(str(e)) from e
+            rest = {k: v for k, v in params.items() if "__" not in k}
+            fn(cfg, **rest)
+
+        params: list[click.Parameter] = [
+            click.Option(["--config", "-c"], type=click.Path(dir_okay=False), help="YAML config file.")
+        ]
+        for section in sections:
+            params += section_options(section)
+        return click.Command(name, callback=callback, params=params, help=help_text)
+
+    return decorate
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 110})
+@click.version_option(package_name="saescope")
+def main() -> None:
+    """saescope: harvest activations, train TopK SAEs, and study their features."""
+
+
+@stage_command("harvest", ["model", "data", "harvest"], "Store residual-stream activations of a model over "
+               "chat conversations in a sharded dataset. Resumes when run again after a kill; under "
+               "`torchrun --nproc-per-node N` the ranks split the conversations.")
+def harvest_command(cfg: SaescopeConfig) -> None:
+    from saescope.harvest.run import harvest
+
+    harvest(cfg)
+
+
+main.add_command(harvest_command)
+
+
+@main.command("inspect")
+@click.argument("dataset", type=click.Path(exists=True, file_okay=False))
+@click.option("--verify/--no-verify", default=False, help="Check every shard's sha256 against the manifest.")
+def inspect_command(dataset: str, verify: bool) -> None:
+    """Summarise an activation dataset (counts, hookpoints, shards); optionally verify checksums."""
+    from saescope.harvest.dataset import ActivationDataset
+
+    ds = ActivationDataset.open(dataset, verify=verify)
+    m = ds.manifest
+    click.echo(f"{dataset}: {m['model']['name']} ({m['model']['architecture']}), d_model {ds.d_model}")
+    click.echo(f"  hookpoints: {', '.join(f'{h} ({lab})' for h, lab in zip(ds.hookpoints, ds.labels, strict=True))}")
+    counts = m["counts"]
+    click.echo(f"  {counts['conversations']} conversations, {counts['records']} records, {ds.num_shards} shards, "
+               f"{counts['truncated_conversations']} truncated; skipped: {counts['skipped'] or 'none'}")
+    if verify:
+        click.echo("  sha256: all shards match the manifest")
+
+
+def run() -> None:
+    """Entry point with clean errors: a known failure prints one message and exits non-zero."""
+    from saescope.data.conversations import DataError
+    from saescope.harvest.dataset import DatasetError
+    from saescope.harvest.run import HarvestError
+    from saescope.lm.hookpoints import HookpointError
+    from saescope.lm.loading import ModelLoadError
+
+    try:
+        main(standalone_mode=False)
+    except click.exceptions.Exit as e:
+        sys.exit(e.exit_code)
+    except click.ClickException as e:
+        e.show()
+        sys.exit(e.exit_code)
+    except click.exceptions.Abort:
+        sys.exit(130)
+    except (DataError, DatasetError, HarvestError, HookpointError, ModelLoadError) as e:
+        click.echo(f"error: {e}", err=True)
+        sys.exit(1)
+
+
+if __name__ == "__main__":
+    run()

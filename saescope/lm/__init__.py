@@ -1,0 +1,1 @@
+"""The language model side: loading models (`loading`) and residual-stream hookpoints (`hookpoints`)."""

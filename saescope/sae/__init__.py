@@ -1,0 +1,33 @@
+"""TopK sparse autoencoder: model, losses, dead-latent tracking and the input normaliser."""
+
+from saescope.sae.kernels import SparseCode, sparse_decode
+from saescope.sae.losses import DeadLatentTracker, FveAccumulator, auxk_loss, fve, mse_loss
+from saescope.sae.model import (
+    STATE_DICT_KEYS,
+    ForwardOutput,
+    SaeConfig,
+    TopKSae,
+    geometric_median,
+    init_b_dec,
+    init_weights,
+)
+from saescope.sae.normalizer import RunningMoments, apply_to
+
+__all__ = [
+    "STATE_DICT_KEYS",
+    "DeadLatentTracker",
+    "ForwardOutput",
+    "FveAccumulator",
+    "RunningMoments",
+    "SaeConfig",
+    "SparseCode",
+    "TopKSae",
+    "apply_to",
+    "auxk_loss",
+    "fve",
+    "geometric_median",
+    "init_b_dec",
+    "init_weights",
+    "mse_loss",
+    "sparse_decode",
+]

@@ -1,0 +1,200 @@
+"""TopK sparse autoencoder on per-dimension normalised residual-stream activations.
+
+    x_n     = (x - input_mean) / input_std
+    pre     = (x_n - b_dec) @ W_enc + b_enc
+    z       = ReLU of the k largest entries of pre, all others 0
+    x_hat_n = z @ W_dec + b_dec
+    x_hat   = x_hat_n * input_std + input_mean
+
+The state_dict keys (W_enc, b_enc, W_dec, b_dec, input_mean, input_std) are the on-disk format.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Literal
+
+import torch
+from torch import nn
+
+from saescope.sae.kernels import SparseCode, sparse_decode
+
+STATE_DICT_KEYS = ("W_enc", "b_enc", "W_dec", "b_dec", "input_mean", "input_std")
+
+
+@dataclass(frozen=True)
+class SaeConfig:
+    d_in: int
+    d_sae: int
+    k: int
+
+
+@dataclass
+class ForwardOutput:
+    x_hat: torch.Tensor  # reconstruction in raw activation space
+    x_hat_n: torch.Tensor  # reconstruction in normalised space (what the MSE loss compares)
+    x_n: torch.Tensor  # normalised input
+    code: SparseCode
+    pre: torch.Tensor  # pre-activations [..., d_sae], kept for the AuxK loss
+
+
+class TopKSae(nn.Module):
+    input_mean: torch.Tensor
+    input_std: torch.Tensor
+
+    def __init__(
+        self,
+        d_in: int,
+        d_sae: int,
+        k: int,
+        *,
+        device: torch.device | str | None = None,
+        dtype: torch.dtype = torch.float32,
+    ) -> None:
+        super().__init__()
+        if not 0 < k <= d_sae:
+            raise ValueError(f"k must be in [1, d_sae={d_sae}], got {k}")
+        self.d_in, self.d_sae, self.k = d_in, d_sae, k
+        factory = {"device": device, "dtype": dtype}
+        self.W_enc = nn.Parameter(torch.empty(d_in, d_sae, **factory))
+        self.b_enc = nn.Parameter(torch.zeros(d_sae, **factory))
+        self.W_dec = nn.Parameter(torch.empty(d_sae, d_in, **factory))
+        self.b_dec = nn.Parameter(torch.zeros(d_in, **factory))
+        self.register_buffer("input_mean", torch.zeros(d_in, **factory))
+        self.register_buffer("input_std", torch.ones(d_in, **factory))
+        # Meta-device models are shells for `from_state_dict`; there is nothing to initialise.
+        if self.W_dec.device.type != "meta":
+            init_weights(self)
+
+    @property
+    def config(self) -> SaeConfig:
+        return SaeConfig(d_in=self.d_in, d_sae=self.d_sae, k=self.k)
+
+    @classmethod
+    def from_state_dict(cls, state_dict: Mapping[str, torch.Tensor], k: int) -> TopKSae:
+        """Build a model around the given tensors (adopted as-is, not copied); d_in/d_sae come from W_dec."""
+        missing = [key for key in STATE_DICT_KEYS if key not in state_dict]
+        if missing:
+            raise KeyError(f"SAE state dict lacks {missing}; expected keys {list(STATE_DICT_KEYS)}")
+        d_sae, d_in = state_dict["W_dec"].shape
+        sae = cls(d_in, d_sae, k, device="meta", dtype=state_dict["W_dec"].dtype)
+        sae.load_state_dict(state_dict, strict=True, assign=True)
+        return sae
+
+    def normalize(self, x: torch.Tensor) -> torch.Tensor:
+        return (x - self.input_mean) / self.input_std
+
+    def denormalize(self, x_n: torch.Tensor) -> torch.Tensor:
+        return x_n * self.input_std + self.input_mean
+
+    def encode_pre(self, x_n: torch.Tensor) -> torch.Tensor:
+        """Pre-activations [..., d_sae] of normalised inputs [..., d_in]."""
+        centred = (x_n - self.b_dec).reshape(-1, self.d_in).to(self.W_enc.dtype)
+        # addmm is on autocast's lower-precision list with its bias, so under bf16 autocast `pre` stays bf16
+        # (a separate `+ b_enc` would promote the largest activation tensor of the model to fp32).
+        pre = torch.addmm(self.b_enc, centred, self.W_enc)
+        return pre.reshape(*x_n.shape[:-1], self.d_sae)
+
+    def topk(self, pre: torch.Tensor) -> SparseCode:
+        # ReLU commutes with taking the k largest, so it is applied to k values instead of d_sae.
+        values, indices = pre.topk(self.k, dim=-1, sorted=False)
+        return SparseCode(indices=indices, values=values.relu())
+
+    def decode_sparse_n(self, code: SparseCode) -> torch.Tensor:
+        """Normalised-space reconstruction from a sparse code, without building the dense code."""
+        return sparse_decode(code.indices, code.values, self.W_dec) + self.b_dec
+
+    def decode_dense_n(self, z: torch.Tensor) -> torch.Tensor:
+        return z.to(self.W_dec.dtype) @ self.W_dec + self.b_dec
+
+    def encode(self, x: torch.Tensor) -> SparseCode:
+        """Raw activations [..., d_in] -> sparse code with indices/values [..., k]."""
+        return self.topk(self.encode_pre(self.normalize(x)))
+
+    def encode_dense(self, x: torch.Tensor) -> torch.Tensor:
+        """Raw activations [..., d_in] -> dense code [..., d_sae]."""
+        return self.encode(x).to_dense(self.d_sae)
+
+    def decode(self, code: SparseCode | torch.Tensor) -> torch.Tensor:
+        """A sparse code or a dense code [..., d_sae] -> reconstruction in raw activation space."""
+        x_hat_n = self.decode_sparse_n(code) if isinstance(code, SparseCode) else self.decode_dense_n(code)
+        return self.denormalize(x_hat_n)
+
+    def forward(self, x: torch.Tensor) -> ForwardOutput:
+        x_n = self.normalize(x)
+        pre = self.encode_pre(x_n)
+        code = self.topk(pre)
+        x_hat_n = self.decode_sparse_n(code)
+        return ForwardOutput(x_hat=self.denormalize(x_hat_n), x_hat_n=x_hat_n, x_n=x_n, code=code, pre=pre)
+
+    @torch.no_grad()
+    def set_decoder_norm_to_unit_norm(self) -> None:
+        self.W_dec.div_(_row_norms(self.W_dec))
+
+    @torch.no_grad()
+    def remove_gradient_parallel_to_decoder_directions(self) -> None:
+        """Project each W_dec row's gradient onto the row's orthogonal complement (call before the step).
+
+        With unit-norm rows the parallel part only changes a row's norm, which the renormalisation after the
+        step undoes anyway; removing it first keeps it out of Adam's moment estimates.
+        """
+        if self.W_dec.grad is None:
+            return
+        directions = self.W_dec / _row_norms(self.W_dec)
+        parallel = (self.W_dec.grad * directions).sum(dim=1, keepdim=True)
+        self.W_dec.grad.sub_(parallel * directions)
+
+    def extra_repr(self) -> str:
+        return f"d_in={self.d_in}, d_sae={self.d_sae}, k={self.k}"
+
+
+def _row_norms(w: torch.Tensor) -> torch.Tensor:
+    """Row norms [rows, 1], floored so that a zero row divides to zero instead of nan."""
+    return w.norm(dim=1, keepdim=True).clamp_min(torch.finfo(w.dtype).tiny)
+
+
+@torch.no_grad()
+def init_weights(sae: TopKSae, generator: torch.Generator | None = None) -> None:
+    """Random unit-norm decoder rows, encoder tied to the decoder's transpose, zero biases.
+
+    Draws on the generator's device (the model's when no generator is given), so a CPU generator gives the
+    same weights whatever device the model lives on.
+    """
+    device = generator.device if generator is not None else sae.W_dec.device
+    directions = torch.randn(sae.d_sae, sae.d_in, generator=generator, device=device, dtype=torch.float32)
+    directions /= directions.norm(dim=1, keepdim=True)
+    sae.W_dec.copy_(directions)
+    sae.W_enc.copy_(directions.T)
+    sae.b_enc.zero_()
+    sae.b_dec.zero_()
+
+
+def geometric_median(points: torch.Tensor, n_iter: int = 100, tol: float = 1e-7) -> torch.Tensor:
+    """Weiszfeld iterations from the mean, in float64: the point minimising the sum of distances to rows."""
+    points = points.reshape(-1, points.shape[-1]).double()
+    median = points.mean(dim=0)
+    for _ in range(n_iter):
+        # The floor keeps a point that coincides with the estimate from getting an infinite weight.
+        weights = 1.0 / (points - median).norm(dim=1).clamp_min(1e-12)
+        updated = (weights[:, None] * points).sum(dim=0) / weights.sum()
+        shift = (updated - median).norm()
+        median = updated
+        if shift <= tol * (1.0 + median.norm()):
+            break
+    return median
+
+
+@torch.no_grad()
+def init_b_dec(
+    sae: TopKSae, x_n_sample: torch.Tensor, method: Literal["mean", "geometric_median"] = "geometric_median"
+) -> None:
+    """Set b_dec from a sample of *normalised* activations [..., d_in] (apply the normaliser first)."""
+    sample = x_n_sample.reshape(-1, sae.d_in)
+    if method == "mean":
+        centre = sample.double().mean(dim=0)
+    elif method == "geometric_median":
+        centre = geometric_median(sample)
+    else:
+        raise ValueError(f"unknown b_dec init method '{method}'; use 'mean' or 'geometric_median'")
+    sae.b_dec.copy_(centre)
