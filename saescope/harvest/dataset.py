@@ -15,7 +15,7 @@ import torch
 from safetensors import SafetensorError, safe_open
 
 from saescope.data.templating import ROLE_NAMES
-from saescope.harvest.format import FORMAT_NAME, MANIFEST, acts_key
+from saescope.harvest.format import FORMAT_NAME, MANIFEST, SHARD_HEADER_KEY, acts_key
 from saescope.utils.atomic import sha256_file
 
 
@@ -49,7 +49,6 @@ class Shard:
 
     def __init__(self, path: Path, expected_bytes: int | None = None) -> None:
         self.path = path
-        self._json_lists: dict[str, list[Any]] = {}
         if not path.is_file():
             raise DatasetError(f"shard {path} is missing")
         if expected_bytes is not None and path.stat().st_size != expected_bytes:
@@ -58,8 +57,9 @@ class Shard:
             )
         try:
             self._file = safe_open(str(path), framework="pt")
-            self.metadata: dict[str, str] = self._file.metadata() or {}
-        except (SafetensorError, OSError) as e:
+            raw = (self._file.metadata() or {}).get(SHARD_HEADER_KEY, "{}")
+            self.header: dict[str, Any] = json.loads(raw)
+        except (SafetensorError, OSError, json.JSONDecodeError) as e:
             raise DatasetError(f"shard {path} is corrupt or truncated: {e}") from e
 
     def get(self, name: str, start: int | None = None, stop: int | None = None) -> torch.Tensor:
@@ -70,10 +70,8 @@ class Shard:
         except (SafetensorError, OSError) as e:
             raise DatasetError(f"shard {self.path}: cannot read '{name}': {e}") from e
 
-    def json_list(self, key: str) -> list[Any]:
-        if key not in self._json_lists:
-            self._json_lists[key] = json.loads(self.metadata.get(key, "[]"))
-        return self._json_lists[key]
+    def header_list(self, key: str) -> list[Any]:
+        return self.header.get(key, [])
 
 
 class ActivationDataset:
@@ -212,8 +210,8 @@ class ActivationDataset:
         offsets = shard.get("conv.offsets", row, row + 2).tolist()
         return ConversationTokens(
             index=index,
-            conversation_id=shard.json_list("conversation_ids")[row],
-            language=shard.json_list("languages")[row],
+            conversation_id=shard.header_list("conversation_ids")[row],
+            language=shard.header_list("languages")[row],
             token_ids=shard.get("conv.tokens", offsets[0], offsets[1]),
             roles=shard.get("conv.roles", offsets[0], offsets[1]),
             turns=shard.get("conv.turns", offsets[0], offsets[1]),

@@ -16,7 +16,8 @@ A shard is a safetensors file (memory-mappable, no pickle) holding, for its conv
     conv.offsets          [convs + 1] int64   where each conversation's tokens start in conv.tokens
     conv.tokens           [tokens] int32      every token of every conversation, stored once
     conv.roles, conv.turns, conv.truncated
-and in its header metadata the conversation ids, languages and source models as JSON lists.
+and in its header metadata, under the one key `saescope`, a JSON object with the format and the
+conversation ids, languages and source models as lists.
 """
 
 from __future__ import annotations
@@ -28,6 +29,7 @@ FORMAT_VERSION = 1
 MANIFEST = "manifest.json"
 RUN_FILE = "run.json"
 SHARD_DIR = "shards"
+SHARD_HEADER_KEY = "saescope"
 
 _SHARD_STEM = re.compile(r"^r(\d{3})-(\d{6})$")
 

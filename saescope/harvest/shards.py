@@ -12,7 +12,7 @@ from safetensors.torch import save_file
 
 from saescope.data.conversations import Conversation
 from saescope.data.templating import TokenizedConversation
-from saescope.harvest.format import FORMAT_NAME, FORMAT_VERSION, acts_key, parse_shard_stem, shard_stem
+from saescope.harvest.format import FORMAT_NAME, FORMAT_VERSION, SHARD_HEADER_KEY, acts_key, parse_shard_stem, shard_stem
 from saescope.utils.atomic import sha256_file, write_json_atomic, write_with_atomic
 
 
@@ -51,13 +51,16 @@ def build_shard(items: list[HarvestedConversation], labels: list[str]) -> tuple[
         "conv.turns": turns,
         "conv.truncated": torch.tensor([it.tokens.truncated for it in items], dtype=torch.uint8),
     }
-    metadata = {
+    # One header key holding JSON: safetensors writes several keys in a random order, which would make
+    # identical shards differ in their bytes and sha256.
+    header = {
         "format": FORMAT_NAME,
-        "format_version": str(FORMAT_VERSION),
-        "conversation_ids": json.dumps([it.conversation.conversation_id for it in items]),
-        "languages": json.dumps([it.conversation.language for it in items]),
-        "source_models": json.dumps([it.conversation.model for it in items]),
+        "format_version": FORMAT_VERSION,
+        "conversation_ids": [it.conversation.conversation_id for it in items],
+        "languages": [it.conversation.language for it in items],
+        "source_models": [it.conversation.model for it in items],
     }
+    metadata = {SHARD_HEADER_KEY: json.dumps(header, ensure_ascii=False)}
     return tensors, metadata
 
 
