@@ -12,7 +12,14 @@ from safetensors.torch import save_file
 
 from saescope.data.conversations import Conversation
 from saescope.data.templating import TokenizedConversation
-from saescope.harvest.format import FORMAT_NAME, FORMAT_VERSION, SHARD_HEADER_KEY, acts_key, parse_shard_stem, shard_stem
+from saescope.harvest.format import (
+    FORMAT_NAME,
+    FORMAT_VERSION,
+    SHARD_HEADER_KEY,
+    acts_key,
+    parse_shard_stem,
+    shard_stem,
+)
 from saescope.utils.atomic import sha256_file, write_json_atomic, write_with_atomic
 
 
