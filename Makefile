@@ -20,13 +20,18 @@ $(STAMP): pyproject.toml Makefile
 demo: $(STAMP)
 	$(BIN)/saescope harvest --config configs/demo.yaml
 	$(BIN)/saescope inspect runs/demo/activations --verify
+	$(BIN)/saescope train --config configs/demo.yaml --resume
 
 test: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/pytest -q
 
 bench: $(STAMP)
+	$(BIN)/python -m pip install --quiet "$(TORCH_SPEC)" -e ".[bench]"
 	$(BIN)/python bench/harvest.py
+	$(BIN)/python bench/loader.py
+	$(BIN)/python bench/train_step.py
+	$(BIN)/python bench/fve_vs_sparsify.py
 
 clean:
 	rm -rf runs/demo

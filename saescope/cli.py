@@ -103,6 +103,21 @@ def harvest_command(cfg: SaescopeConfig) -> None:
 main.add_command(harvest_command)
 
 
+@stage_command("train", ["train"], "Train a TopK SAE with AuxK on an activation dataset. Checkpoints every "
+               "train.save_every steps and keeps the best N plus the final (registry.json says why); "
+               "--resume continues exactly after a kill. Under torchrun the ranks share each global batch.")
+def train_command(cfg: SaescopeConfig, resume: bool) -> None:
+    from saescope.train.run import train
+
+    train(cfg, resume=resume)
+
+
+train_command.params.append(
+    click.Option(["--resume/--no-resume"], default=False, help="Continue from the newest checkpoint in train.out.")
+)
+main.add_command(train_command)
+
+
 @main.command("inspect")
 @click.argument("dataset", type=click.Path(exists=True, file_okay=False))
 @click.option("--verify/--no-verify", default=False, help="Check every shard's sha256 against the manifest.")
@@ -128,6 +143,8 @@ def run() -> None:
     from saescope.harvest.run import HarvestError
     from saescope.lm.hookpoints import HookpointError
     from saescope.lm.loading import ModelLoadError
+    from saescope.train.run import TrainError
+    from saescope.train.trainer import TrainingDiverged
 
     try:
         main(standalone_mode=False)
@@ -138,7 +155,7 @@ def run() -> None:
         sys.exit(e.exit_code)
     except click.exceptions.Abort:
         sys.exit(130)
-    except (DataError, DatasetError, HarvestError, HookpointError, ModelLoadError) as e:
+    except (DataError, DatasetError, HarvestError, HookpointError, ModelLoadError, TrainError, TrainingDiverged) as e:
         click.echo(f"error: {e}", err=True)
         sys.exit(1)
 

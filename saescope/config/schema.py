@@ -69,9 +69,61 @@ class HarvestConfig(Section):
         return value
 
 
+class TrainConfig(Section):
+    activations: str = Field(
+        "runs/harvest", description="Activation dataset: a local folder, or hf://datasets/<repo_id>[@revision]."
+    )
+    hookpoint: str = Field("layers.19", description="Which of the dataset's hookpoints to train on.")
+    out: str = Field("runs/train", description="Run folder: checkpoints, registry, metrics.")
+    run_name: str | None = Field(None, description="Name of the run (default: the out folder's name).")
+    d_sae: int = Field(9216, ge=1, description="Number of latents.")
+    k: int = Field(32, ge=1, description="Active latents per token (TopK).")
+    aux_k: int = Field(512, ge=0, description="Dead latents used by the AuxK loss (0 disables it).")
+    aux_coef: float = Field(0.03125, ge=0, description="Weight of the AuxK loss.")
+    dead_tokens: int = Field(10_000_000, ge=1, description="A latent is dead after this many tokens without firing.")
+    lr: float = Field(3e-4, gt=0, description="Adam learning rate.")
+    beta1: float = Field(0.9, ge=0, lt=1, description="Adam beta1.")
+    beta2: float = Field(0.999, ge=0, lt=1, description="Adam beta2.")
+    batch_size: int = Field(32768, ge=1, description="Tokens per optimiser step, over all ranks.")
+    warmup_tokens: int = Field(1_000_000, ge=0, description="Linear learning-rate warmup, in tokens.")
+    total_tokens: int | None = Field(None, ge=1, description="Tokens to train on (default: one epoch).")
+    normalizer_tokens: int = Field(1_000_000, ge=2, description="Tokens of the per-dimension mean/std pass.")
+    std_floor: float = Field(1e-5, gt=0, description="Lower bound of each dimension's std.")
+    b_dec_init: Literal["geometric_median", "mean"] = Field("geometric_median", description="How b_dec starts.")
+    b_dec_init_tokens: int = Field(8192, ge=1, description="Sample size for the b_dec initialisation.")
+    autocast_dtype: Literal["bfloat16", "float32"] = Field("bfloat16", description="Autocast dtype (CUDA and CPU).")
+    device: str = Field("auto", description="'auto' (CUDA when available, per local rank), 'cpu' or 'cuda:N'.")
+    seed: int = Field(0, description="Seeds the initialisation and the data order.")
+    prefetch_shards: int = Field(4, ge=0, description="Shard files fetched ahead in the background.")
+    decoded_prefetch_shards: int = Field(8, ge=1, description="Shards decoded in memory ahead of use.")
+    shuffle_buffer: int = Field(8192, ge=1, description="Rows in the shuffle buffer.")
+    cpu_prefetch_batches: int = Field(16, ge=1, description="Batches assembled ahead (pinned on CUDA).")
+    skip_corrupt_shards: bool = Field(False, description="Skip and count a corrupt shard instead of stopping.")
+    save_every: int = Field(5000, ge=1, description="Checkpoint every this many steps.")
+    best_checkpoint_count: int = Field(3, ge=0, description="Keep this many best checkpoints (plus the final).")
+    best_checkpoint_metric: str = Field("loss", description="Metric that ranks checkpoints (mean since last save).")
+    best_checkpoint_mode: Literal["min", "max"] = Field("min", description="Whether lower or higher is better.")
+    export_formats: list[Literal["safetensors", "pt", "onnx"]] = Field(
+        default_factory=lambda: ["safetensors", "pt", "onnx"], description="Formats of retained checkpoints."
+    )
+    max_consecutive_nonfinite: int = Field(10, ge=1, description="Stop after this many non-finite losses in a row.")
+    log_every: int = Field(10, ge=1, description="Write a metrics line every this many steps.")
+    wandb_project: str | None = Field(None, description="Log to this wandb project too (offline works).")
+    cuda_alloc_conf: str | None = Field(
+        "expandable_segments:True", description="PYTORCH_CUDA_ALLOC_CONF for the run (CUDA only)."
+    )
+
+    @field_validator("hookpoint")
+    @classmethod
+    def _valid_hookpoint(cls, value: str) -> str:
+        parse_hookpoint(value)
+        return value
+
+
 class SaescopeConfig(Section):
     """A whole pipeline's config: every stage reads the sections it needs."""
 
     model: ModelConfig = Field(default_factory=ModelConfig)
     data: DataConfig = Field(default_factory=DataConfig)
     harvest: HarvestConfig = Field(default_factory=HarvestConfig)
+    train: TrainConfig = Field(default_factory=TrainConfig)

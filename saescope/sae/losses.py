@@ -64,7 +64,12 @@ class FveAccumulator:
 
 
 def auxk_loss(
-    sae: TopKSae, pre: torch.Tensor, e: torch.Tensor, dead_mask: torch.Tensor, aux_k: int
+    sae: TopKSae,
+    pre: torch.Tensor,
+    e: torch.Tensor,
+    dead_mask: torch.Tensor,
+    aux_k: int,
+    residual_variance: torch.Tensor | None = None,
 ) -> torch.Tensor:
     """AuxK loss: how well the top `aux_k` dead latents reconstruct the main model's residual.
 
@@ -75,7 +80,8 @@ def auxk_loss(
         L_aux = sum||e_hat - e||^2 / sum||e - mean(e)||^2    (sums over batch and dims, mean over the batch)
 
     With no dead latents (or aux_k == 0) the result is a zero still attached to `pre`, so adding it to the
-    loss and calling backward always works.
+    loss and calling backward always works. `residual_variance` replaces the denominator, for a caller that
+    pools it over a global batch split across ranks.
     """
     pre = _rows(pre)
     # nonzero syncs with the host on CUDA: the number of dead latents sets the shapes below.
@@ -86,7 +92,9 @@ def auxk_loss(
     e_hat = _decode_top_dead(sae, pre, dead, aux_k)
     e = _rows(e).detach().float()
     err = (e_hat.float() - e).square().sum()
-    return err / (e - e.mean(dim=0)).square().sum()
+    if residual_variance is None:
+        residual_variance = (e - e.mean(dim=0)).square().sum()
+    return err / residual_variance
 
 
 def _decode_top_dead(sae: TopKSae, pre: torch.Tensor, dead: torch.Tensor, aux_k: int) -> torch.Tensor:

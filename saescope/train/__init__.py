@@ -1,0 +1,1 @@
+"""Stage 2: train a TopK SAE with AuxK on a harvested activation dataset."""

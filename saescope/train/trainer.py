@@ -1,0 +1,153 @@
+"""The optimisation loop of a TopK SAE with AuxK. It knows nothing of the LLM or of files: it takes batches
+of activations, and the caller decides when to evaluate and checkpoint (SAELens' trainer shape)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import torch
+import torch.distributed as torch_dist
+from torch.nn.parallel import DistributedDataParallel
+
+from saescope.sae.losses import DeadLatentTracker, auxk_loss, fve, mse_loss
+from saescope.sae.model import TopKSae
+
+
+class TrainingDiverged(RuntimeError):
+    """Too many non-finite losses in a row; the last good state has been checkpointed by the caller."""
+
+
+@dataclass(frozen=True)
+class Hyperparams:
+    lr: float = 3e-4
+    beta1: float = 0.9
+    beta2: float = 0.999
+    batch_size: int = 32768  # global tokens per step
+    warmup_tokens: int = 1_000_000
+    aux_k: int = 512
+    aux_coef: float = 0.03125
+    dead_tokens: int = 10_000_000
+    autocast_dtype: str = "bfloat16"
+    max_consecutive_nonfinite: int = 10
+
+
+def _distributed() -> bool:
+    return torch_dist.is_available() and torch_dist.is_initialized()
+
+
+class Trainer:
+    def __init__(self, sae: TopKSae, hp: Hyperparams, device: torch.device) -> None:
+        self.sae = sae.to(device)
+        self.hp = hp
+        self.device = device
+        self.model: torch.nn.Module = DistributedDataParallel(self.sae) if _distributed() else self.sae
+        self.optimizer = torch.optim.Adam(self.sae.parameters(), lr=hp.lr, betas=(hp.beta1, hp.beta2))
+        # Linear warmup counted in tokens, whatever the batch size.
+        self.scheduler = torch.optim.lr_scheduler.LambdaLR(
+            self.optimizer, lambda step: min(1.0, (step + 1) * hp.batch_size / max(hp.warmup_tokens, 1))
+        )
+        self.tracker = DeadLatentTracker(sae.d_sae, device=device)
+        self.step = 0
+        self.tokens_seen = 0
+        self.nonfinite_skipped = 0
+        self.consecutive_nonfinite = 0
+
+    def _autocast(self) -> torch.autocast:
+        dtype = getattr(torch, self.hp.autocast_dtype)
+        return torch.autocast(self.device.type, dtype=dtype, enabled=dtype != torch.float32)
+
+    def train_step(self, x: torch.Tensor) -> dict[str, float]:
+        """One optimiser step on this rank's slice of the global batch; returns the step's metrics."""
+        x = x.to(self.device, non_blocking=True).float()
+        dead = self.tracker.dead_mask(self.hp.dead_tokens)
+        with self._autocast():
+            out = self.model(x)
+            main = mse_loss(out.x_hat_n, out.x_n)
+            residual = (out.x_n - out.x_hat_n).detach()
+            aux = auxk_loss(self.sae, out.pre, residual, dead, self.hp.aux_k, self._global_residual_variance(residual))
+            loss = main + self.hp.aux_coef * aux
+        finite = torch.isfinite(loss.detach()).to(torch.uint8)
+        if _distributed():  # every rank must skip together, or DDP's gradient all-reduce would hang
+            torch_dist.all_reduce(finite, op=torch_dist.ReduceOp.MIN)
+        if not bool(finite):
+            return self._skip_nonfinite(float(loss.detach()))
+        self.consecutive_nonfinite = 0
+        loss.backward()
+        self.sae.remove_gradient_parallel_to_decoder_directions()
+        self.optimizer.step()
+        self.scheduler.step()
+        self.optimizer.zero_grad(set_to_none=True)
+        self.sae.set_decoder_norm_to_unit_norm()
+        global_tokens = self._update_dead_latents(out.code.indices, out.code.values, x.shape[0])
+        self.step += 1
+        self.tokens_seen += global_tokens
+        return {
+            "step": self.step,
+            "tokens": self.tokens_seen,
+            "loss": float(loss.detach()),
+            "mse": float(main.detach()),
+            "aux_loss": float(aux.detach()),
+            "fve": float(fve(x, out.x_hat.detach())),
+            "fve_normalized": float(fve(out.x_n.detach(), out.x_hat_n.detach())),
+            "l0": float((out.code.values > 0).sum(dim=-1).float().mean()),
+            "dead": int(self.tracker.dead_mask(self.hp.dead_tokens).sum()),
+            "lr": self.scheduler.get_last_lr()[0],
+        }
+
+    def _global_residual_variance(self, residual: torch.Tensor) -> torch.Tensor | None:
+        """AuxK's denominator pooled over the global batch, scaled so DDP's gradient averaging over W ranks
+        gives the gradient of the one-process loss. None on a single process (the loss computes its own)."""
+        if not _distributed():
+            return None
+        r = residual.reshape(-1, residual.shape[-1]).double()
+        sums = torch.cat([r.sum(0), r.square().sum(0), torch.tensor([float(r.shape[0])], device=r.device,
+                                                                       dtype=torch.float64)])
+        torch_dist.all_reduce(sums)
+        d = r.shape[1]
+        total, total_sq, count = sums[:d], sums[d : 2 * d], sums[-1]
+        variance = (total_sq - total.square() / count).sum()
+        return (variance / torch_dist.get_world_size()).float()
+
+    def _update_dead_latents(self, indices: torch.Tensor, values: torch.Tensor, local_tokens: int) -> int:
+        """Every rank keeps identical counters: fired masks are OR-ed (MAX) and token counts summed."""
+        fired = self.tracker.fired_mask(indices, values)
+        tokens = local_tokens
+        if _distributed():
+            fired_u8 = fired.to(torch.uint8)
+            torch_dist.all_reduce(fired_u8, op=torch_dist.ReduceOp.MAX)
+            fired = fired_u8.bool()
+            count = torch.tensor([local_tokens], device=self.device)
+            torch_dist.all_reduce(count)
+            tokens = int(count)
+        self.tracker.update_from_fired(fired, tokens)
+        return tokens
+
+    def _skip_nonfinite(self, value: float) -> dict[str, float]:
+        self.optimizer.zero_grad(set_to_none=True)
+        self.nonfinite_skipped += 1
+        self.consecutive_nonfinite += 1
+        if self.consecutive_nonfinite >= self.hp.max_consecutive_nonfinite:
+            raise TrainingDiverged(
+                f"{self.consecutive_nonfinite} non-finite losses in a row at step {self.step} (last: {value}); "
+                "lower the learning rate or check the activations"
+            )
+        return {"step": self.step, "tokens": self.tokens_seen, "loss": value, "skipped": self.nonfinite_skipped}
+
+    def state_dict(self) -> dict[str, Any]:
+        return {
+            "optimizer": self.optimizer.state_dict(),
+            "scheduler": self.scheduler.state_dict(),
+            "dead_latents": self.tracker.state_dict(),
+            "step": self.step,
+            "tokens_seen": self.tokens_seen,
+            "nonfinite_skipped": self.nonfinite_skipped,
+        }
+
+    def load_state_dict(self, state: dict[str, Any]) -> None:
+        self.optimizer.load_state_dict(state["optimizer"])
+        self.scheduler.load_state_dict(state["scheduler"])
+        self.tracker.load_state_dict(state["dead_latents"])
+        self.step = int(state["step"])
+        self.tokens_seen = int(state["tokens_seen"])
+        self.nonfinite_skipped = int(state["nonfinite_skipped"])

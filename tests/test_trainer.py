@@ -1,0 +1,95 @@
+"""The optimisation loop on synthetic sparse data, and the retained-checkpoint registry."""
+
+import json
+from pathlib import Path
+
+import torch
+
+from saescope.sae import TopKSae, init_weights
+from saescope.train.checkpoint import CheckpointRegistry, RetentionPolicy, read_trainer_state, write_checkpoint
+from saescope.train.trainer import Hyperparams, Trainer
+
+D_IN, D_SAE, K = 32, 128, 4
+
+
+def sparse_data(n: int, seed: int) -> torch.Tensor:
+    """Activations that really are sparse sums of a fixed dictionary: a TopK SAE should fit them."""
+    g = torch.Generator().manual_seed(0)
+    dictionary = torch.randn(64, D_IN, generator=g)
+    g.manual_seed(seed)
+    weights = torch.zeros(n, 64)
+    idx = torch.randint(0, 64, (n, 3), generator=g)
+    weights.scatter_(1, idx, torch.rand(n, 3, generator=g) * 3)
+    return weights @ dictionary + 0.5
+
+
+def new_trainer(**kw) -> Trainer:
+    sae = TopKSae(D_IN, D_SAE, K)
+    init_weights(sae, torch.Generator().manual_seed(1))
+    hp = Hyperparams(lr=3e-3, batch_size=256, warmup_tokens=512, aux_k=16, dead_tokens=2048,
+                     autocast_dtype="float32", **kw)
+    return Trainer(sae, hp, torch.device("cpu"))
+
+
+def test_training_fits_sparse_data_and_tracks_dead_latents():
+    trainer = new_trainer()
+    metrics = [trainer.train_step(sparse_data(256, seed)) for seed in range(150)]
+    assert metrics[-1]["fve"] > 0.8 > metrics[0]["fve"]
+    assert metrics[-1]["l0"] <= K
+    assert trainer.tokens_seen == 150 * 256 and trainer.step == 150
+    assert metrics[-1]["dead"] > 0 and metrics[-1]["aux_loss"] > 0  # 128 latents for 64 atoms: some die
+    rows = trainer.sae.W_dec.norm(dim=1)
+    torch.testing.assert_close(rows, torch.ones_like(rows))
+
+
+def test_nonfinite_batches_are_skipped_then_stop_the_run():
+    trainer = new_trainer(max_consecutive_nonfinite=3)
+    before = trainer.sae.W_enc.detach().clone()
+    bad = sparse_data(256, 0)
+    bad[0, 0] = float("nan")
+    assert trainer.train_step(bad)["skipped"] == 1
+    assert torch.equal(trainer.sae.W_enc, before) and trainer.step == 0
+    trainer.train_step(sparse_data(256, 1))
+    trainer.train_step(bad)
+    trainer.train_step(bad)
+    try:
+        trainer.train_step(bad)
+    except RuntimeError as e:
+        assert "non-finite" in str(e)
+    else:
+        raise AssertionError("three non-finite steps in a row must stop training")
+
+
+def test_state_round_trip_continues_exactly(tmp_path: Path):
+    reference = new_trainer()
+    for seed in range(20):
+        reference.train_step(sparse_data(256, seed))
+    resumed = new_trainer()
+    for seed in range(10):
+        resumed.train_step(sparse_data(256, seed))
+    write_checkpoint(tmp_path / "ck", resumed.sae.state_dict(), {"k": str(K)}, resumed.state_dict(), {"step": 10})
+    from safetensors.torch import load_file
+
+    restarted = new_trainer()
+    restarted.sae.load_state_dict(load_file(tmp_path / "ck" / "sae.safetensors"))
+    restarted.load_state_dict(read_trainer_state(tmp_path / "ck"))
+    for seed in range(10, 20):
+        restarted.train_step(sparse_data(256, seed))
+    for name, value in reference.sae.state_dict().items():
+        torch.testing.assert_close(restarted.sae.state_dict()[name], value, rtol=0, atol=0)
+
+
+def test_registry_keeps_best_n_latest_and_final(tmp_path: Path):
+    registry = CheckpointRegistry(tmp_path, RetentionPolicy(best_count=2, metric="loss", mode="min"))
+    losses = {100: 5.0, 200: 3.0, 300: 4.0, 400: 1.0, 500: 2.5}
+    for step, loss in losses.items():
+        write_checkpoint(tmp_path / f"step-{step:06d}", {"w": torch.zeros(1)}, {}, {"step": step}, {})
+        registry.record(step, step * 10, {"loss": loss}, final=step == 500)
+    kept = {p.name for p in tmp_path.iterdir() if p.name.startswith("step-")}
+    assert kept == {"step-000400", "step-000500"}
+    saved = json.loads((tmp_path / "registry.json").read_text())
+    reasons = {e["step"]: e["retained_because"] for e in saved["checkpoints"]}
+    assert reasons[400] == ["best loss (min) #1 of 2"]
+    assert reasons[500][0] == "best loss (min) #2 of 2" and "final" in reasons[500]
+    # A new registry object (a restarted process) reads the same state and finds the resume point.
+    assert CheckpointRegistry(tmp_path, registry.policy).latest() == tmp_path / "step-000500"
