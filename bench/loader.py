@@ -5,7 +5,7 @@ Both read the same synthetic dataset (written here without a model, page cache w
 row); the stream permutes shard order and rows, shuffles through its window, and hands over batches from its
 background threads. Prints records/s of each and their ratio.
 
-    .venv/bin/python bench/loader.py [--shards 16] [--rows 8192] [--d-model 576] [--batch-size 4096]
+    .venv/bin/python bench/loader.py [--shards 8] [--rows 65536] [--d-model 576] [--batch-size 4096]
 """
 
 from __future__ import annotations
@@ -77,8 +77,8 @@ def records_per_second(batches: Iterator[torch.Tensor]) -> float:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--shards", type=int, default=16)
-    parser.add_argument("--rows", type=int, default=8192)
+    parser.add_argument("--shards", type=int, default=8)
+    parser.add_argument("--rows", type=int, default=65536, help="rows per shard (harvest.shard_records default)")
     parser.add_argument("--d-model", type=int, default=576)
     parser.add_argument("--batch-size", type=int, default=4096)
     parser.add_argument("--epochs", type=int, default=3)

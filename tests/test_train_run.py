@@ -131,3 +131,15 @@ def test_missing_dataset_is_named(tmp_path: Path):
                             capture_output=True, text=True)
     assert result.returncode == 1
     assert "nowhere" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_wandb_offline_mirrors_the_metrics(activations: Path, tmp_path: Path):
+    pytest.importorskip("wandb")
+    out = tmp_path / "run"
+    env = {**os.environ, "WANDB_MODE": "offline", "WANDB_SILENT": "true"}
+    result = subprocess.run([SAESCOPE, "train", *train_flags(activations, out, **{"total-tokens": 256 * 20,
+                                                                                   "wandb-project": "saescope-test"})],
+                            capture_output=True, text=True, env=env)
+    assert result.returncode == 0, result.stderr[-2000:]
+    run_id = (out / "wandb_run_id").read_text().strip()
+    assert list((out / "wandb").glob(f"offline-run-*-{run_id}"))

@@ -310,11 +310,6 @@ class _Stopped(Exception):
     """The pipeline is closing: unwind quietly."""
 
 
-def _as_numpy(t: torch.Tensor) -> np.ndarray:
-    """A view of a CPU tensor's memory (bfloat16 as int16: numpy has no bfloat16; the bits are only moved)."""
-    return (t.view(torch.int16) if t.dtype == torch.bfloat16 else t).numpy()
-
-
 class LiveShards:
     """The decoded shards of one epoch that a later batch can still read, by stream start.
 
@@ -346,9 +341,7 @@ class LiveShards:
         for i, (start, acts) in enumerate(zip(self._starts, self._shards, strict=True)):
             lo, hi = bounds[i], bounds[i + 1]
             if hi > lo:
-                # numpy gathers on this thread with the GIL released; torch would fan out to OpenMP workers
-                # that contend with the trainer's own threads (and with the decoder) for the cores.
-                np.take(_as_numpy(acts), positions[lo:hi] - start, axis=0, out=_as_numpy(out[lo:hi]), mode="clip")
+                torch.index_select(acts, 0, torch.from_numpy(positions[lo:hi] - start), out=out[lo:hi])
         return out
 
     def release(self, live_start: int) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 import time
+import uuid
 from pathlib import Path
 from typing import Any
 
@@ -125,7 +126,7 @@ class MetricsLog:
         except ImportError as e:
             raise TrainError("train.wandb_project is set but wandb is not installed: pip install wandb") from e
         run_id_file = run_folder / "wandb_run_id"
-        run_id = run_id_file.read_text().strip() if run_id_file.exists() else wandb.util.generate_id()
+        run_id = run_id_file.read_text().strip() if run_id_file.exists() else uuid.uuid4().hex[:12]
         write_bytes_atomic(run_id_file, run_id.encode())
         self.wandb_run = wandb.init(project=cfg.wandb_project, name=cfg.run_name or run_folder.name, id=run_id,
                                     resume="allow", config=cfg.model_dump(), dir=str(run_folder))
