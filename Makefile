@@ -21,6 +21,9 @@ demo: $(STAMP)
 	$(BIN)/saescope harvest --config configs/demo.yaml
 	$(BIN)/saescope inspect runs/demo/activations --verify
 	$(BIN)/saescope train --config configs/demo.yaml --resume
+	rm -rf runs/demo/release
+	$(BIN)/saescope export runs/demo/train --out runs/demo/release --formats safetensors,pt,onnx,raw,saelens,sparsify
+	$(BIN)/saescope verify runs/demo/release
 
 test: $(STAMP)
 	$(BIN)/ruff check .

@@ -2,6 +2,7 @@
 
 __version__ = "0.1.0"
 
+from saescope.export.sae import Sae
 from saescope.harvest.dataset import ActivationDataset
 
-__all__ = ["ActivationDataset", "__version__"]
+__all__ = ["ActivationDataset", "Sae", "__version__"]

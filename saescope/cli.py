@@ -10,6 +10,7 @@ import sys
 import types
 import typing
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any, get_args, get_origin
 
 import click
@@ -107,15 +108,70 @@ main.add_command(harvest_command)
                "train.save_every steps and keeps the best N plus the final (registry.json says why); "
                "--resume continues exactly after a kill. Under torchrun the ranks share each global batch.")
 def train_command(cfg: SaescopeConfig, resume: bool) -> None:
+    from saescope.export.retained import export_retained
     from saescope.train.run import train
 
-    train(cfg, resume=resume)
+    # Every retained checkpoint is exported as a release in the configured formats as the run goes.
+    train(cfg, resume=resume, after_save=lambda root: export_retained(root, cfg.train.export_formats))
 
 
 train_command.params.append(
     click.Option(["--resume/--no-resume"], default=False, help="Continue from the newest checkpoint in train.out.")
 )
 main.add_command(train_command)
+
+
+@main.command("export")
+@click.argument("checkpoint", type=click.Path(exists=True, file_okay=False))
+@click.option("--out", "-o", required=True, type=click.Path(), help="New release folder.")
+@click.option("--formats", default="safetensors,pt,onnx,raw", show_default=True,
+              help="Comma-separated: safetensors, pt, onnx, raw, saelens, sparsify.")
+@click.option("--eval-results", multiple=True, type=click.Path(exists=True, dir_okay=False),
+              help="Eval JSON files whose snapshot lines go into the model card (repeatable).")
+@click.option("--index-summary", type=click.Path(exists=True, dir_okay=False),
+              help="A reverse index's summary.json, copied with its files under reverse-index/.")
+@click.option("--repo-id", help="Hub repository named in the model card.")
+@click.option("--select", type=click.Choice(["final", "best"]), default="final", show_default=True,
+              help="Which checkpoint, when CHECKPOINT is a training run folder.")
+def export_command(checkpoint: str, out: str, formats: str, eval_results: tuple[str, ...],
+                   index_summary: str | None, repo_id: str | None, select: str) -> None:
+    """Export a training checkpoint (or a run's final/best one) as a release in the seed's layout."""
+    from saescope.export import export_release
+    from saescope.export.retained import select_checkpoint
+
+    chosen = [f.strip() for f in formats.split(",") if f.strip()]
+    source = select_checkpoint(Path(checkpoint), select)
+    release = export_release(source, Path(out), chosen, [Path(p) for p in eval_results],
+                             Path(index_summary) if index_summary else None, repo_id)
+    click.echo(f"{release}: release of {source} written ({', '.join(chosen)})")
+
+
+@main.command("verify")
+@click.argument("release", type=click.Path(exists=True, file_okay=False))
+@click.option("--n-inputs", default=64, show_default=True, help="Random inputs every format is run on.")
+@click.option("--atol", default=1e-4, show_default=True, help="Tolerance, in units of each dimension's std.")
+def verify_command(release: str, n_inputs: int, atol: float) -> None:
+    """Check a release: sha256 against its manifest, shapes, and that every format computes the same function."""
+    from saescope.export import verify_release
+
+    click.echo(str(verify_release(Path(release), n_inputs=n_inputs, atol=atol)))
+
+
+@main.command("publish")
+@click.argument("release", type=click.Path(exists=True, file_okay=False))
+@click.option("--repo-id", required=True, help="Hub model repository, e.g. user/qwen3-8b-sae-l36-topk64.")
+@click.option("--revision", help="Branch to upload to.")
+@click.option("--private/--public", default=False, help="Visibility of a new repository.")
+@click.option("--dry-run", is_flag=True, help="List what would be uploaded; upload nothing.")
+def publish_command(release: str, repo_id: str, revision: str | None, private: bool, dry_run: bool) -> None:
+    """Upload a verified release to the hub (HF_TOKEN); refuses anything that is not part of the release."""
+    from saescope.export.publish import publish_release
+
+    files = publish_release(Path(release), repo_id, dry_run=dry_run, revision=revision, private=private)
+    verb = "would upload" if dry_run else "uploaded"
+    click.echo(f"{verb} {len(files)} files to {repo_id}:")
+    for name in files:
+        click.echo(f"  {name}")
 
 
 @main.command("inspect")
@@ -139,6 +195,7 @@ def inspect_command(dataset: str, verify: bool) -> None:
 def run() -> None:
     """Entry point with clean errors: a known failure prints one message and exits non-zero."""
     from saescope.data.conversations import DataError
+    from saescope.export.errors import ReleaseError
     from saescope.harvest.dataset import DatasetError
     from saescope.harvest.run import HarvestError
     from saescope.lm.hookpoints import HookpointError
@@ -155,7 +212,8 @@ def run() -> None:
         sys.exit(e.exit_code)
     except click.exceptions.Abort:
         sys.exit(130)
-    except (DataError, DatasetError, HarvestError, HookpointError, ModelLoadError, TrainError, TrainingDiverged) as e:
+    except (DataError, DatasetError, HarvestError, HookpointError, ModelLoadError, ReleaseError, TrainError,
+            TrainingDiverged) as e:
         click.echo(f"error: {e}", err=True)
         sys.exit(1)
 

@@ -103,7 +103,7 @@ class TrainConfig(Section):
     best_checkpoint_count: int = Field(3, ge=0, description="Keep this many best checkpoints (plus the final).")
     best_checkpoint_metric: str = Field("loss", description="Metric that ranks checkpoints (mean since last save).")
     best_checkpoint_mode: Literal["min", "max"] = Field("min", description="Whether lower or higher is better.")
-    export_formats: list[Literal["safetensors", "pt", "onnx"]] = Field(
+    export_formats: list[Literal["safetensors", "pt", "onnx", "raw", "saelens", "sparsify"]] = Field(
         default_factory=lambda: ["safetensors", "pt", "onnx"], description="Formats of retained checkpoints."
     )
     max_consecutive_nonfinite: int = Field(10, ge=1, description="Stop after this many non-finite losses in a row.")

@@ -6,6 +6,7 @@ import json
 import os
 import time
 import uuid
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -132,8 +133,12 @@ class MetricsLog:
                                     resume="allow", config=cfg.model_dump(), dir=str(run_folder))
 
 
-def train(cfg: SaescopeConfig, resume: bool = False) -> Path:
-    """Train as `cfg.train` says; with `resume`, continue exactly from the newest checkpoint. Returns the run folder."""
+def train(cfg: SaescopeConfig, resume: bool = False, after_save: Callable[[Path], object] | None = None) -> Path:
+    """Train as `cfg.train` says; with `resume`, continue exactly from the newest checkpoint. Returns the run folder.
+
+    `after_save(checkpoints_folder)` runs on rank 0 after every checkpoint and registry update (the CLI exports
+    the retained checkpoints there), so training itself knows nothing of release formats.
+    """
     tc = cfg.train
     if tc.cuda_alloc_conf:
         os.environ.setdefault("PYTORCH_CUDA_ALLOC_CONF", tc.cuda_alloc_conf)
@@ -151,13 +156,13 @@ def train(cfg: SaescopeConfig, resume: bool = False) -> Path:
     if not resume and registry.entries:
         raise TrainError(f"{out} already holds checkpoints: pass --resume to continue, or choose another train.out")
     try:
-        return _train(cfg, info, device, registry, resume_from)
+        return _train(cfg, info, device, registry, resume_from, after_save)
     finally:
         dist.destroy()
 
 
 def _train(cfg: SaescopeConfig, info: dist.DistInfo, device: torch.device, registry: CheckpointRegistry,
-           resume_from: Path | None) -> Path:
+           resume_from: Path | None, after_save: Callable[[Path], object] | None) -> Path:
     tc = cfg.train
     out = Path(tc.out)
     files = ShardFiles.open(tc.activations)
@@ -205,6 +210,8 @@ def _train(cfg: SaescopeConfig, info: dist.DistInfo, device: torch.device, regis
                  "export_formats": tc.export_formats, "run_name": tc.run_name or out.name},
             )
             registry.record(trainer.step, trainer.tokens_seen, averages, final=final)
+            if after_save is not None:
+                after_save(registry.root)
         window.clear()
         dist.barrier()
 

@@ -1,0 +1,55 @@
+"""File names, roles and formats of a release folder (the seed release's names, so hub snippets keep working)."""
+
+from __future__ import annotations
+
+SAFETENSORS = "model.safetensors"
+METADATA = "model.metadata.json"
+PT = "model.pt"
+ONNX = "model.onnx"
+ONNX_DATA = "model.onnx.data"  # only for models over protobuf's 2 GiB limit
+MANIFEST = "release_manifest.json"
+CARD = "README.md"
+INDEX_DIR = "reverse-index"
+
+RAW_TENSORS = ("W_enc", "W_dec", "b_enc", "b_dec")
+HEADER_KEY = "saescope"  # the one safetensors header key holding the metadata JSON
+
+FORMATS = ("safetensors", "pt", "onnx", "raw")
+# Peer layouts, each a sub-folder with the normaliser folded into the weights (see export/interop.py).
+INTEROP_FORMATS = ("saelens", "sparsify")
+ALL_FORMATS = FORMATS + INTEROP_FORMATS
+
+# The reverse-index files the seed release ships next to the index summary.
+INDEX_FILES = ("summary.json", "feature_metrics.parquet", "feature_prompts.parquet", "report.md")
+
+ROLES = {
+    SAFETENSORS: "weights (safetensors, primary)",
+    METADATA: "metadata",
+    PT: "weights (PyTorch .pt)",
+    ONNX: "ONNX forward graph",
+    ONNX_DATA: "ONNX external weights",
+    CARD: "model card",
+    **{name: "raw tensor" for name in RAW_TENSORS},
+}
+
+
+def role_of(path: str) -> str:
+    if path.startswith(f"{INDEX_DIR}/"):
+        return "reverse index"
+    if path.startswith("saelens/"):
+        return "SAELens folder (normaliser folded in)"
+    if path.startswith("sparsify/"):
+        return "sparsify folder (normaliser folded in)"
+    return ROLES.get(path, "other")
+
+
+def format_files(fmt: str) -> tuple[str, ...]:
+    """The files a format consists of (ONNX's external-data file is optional and handled by the ONNX writer)."""
+    return {"safetensors": (SAFETENSORS,), "pt": (PT,), "onnx": (ONNX,), "raw": RAW_TENSORS}[fmt]
+
+
+def check_formats(formats: list[str] | tuple[str, ...]) -> list[str]:
+    unknown = [f for f in formats if f not in ALL_FORMATS]
+    if unknown:
+        raise ValueError(f"unknown export formats {unknown}; choose from {list(ALL_FORMATS)}")
+    return [f for f in ALL_FORMATS if f in formats]  # canonical order, no duplicates

@@ -1,0 +1,118 @@
+"""Load a TopK SAE from a release folder, a hub repository or a training checkpoint folder.
+
+Files read from a release are checked against release_manifest.json (size and sha256) when it is present;
+nothing is ever unpickled (`.pt` files are read with `weights_only=True`).
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+from saescope.export.checkpoint_source import is_checkpoint, read_checkpoint, read_header
+from saescope.export.errors import ReleaseError
+from saescope.export.formats import read_format
+from saescope.export.hub_ids import hub_id
+from saescope.export.interop import detect_format, read_saelens, read_sparsify
+from saescope.export.layout import FORMATS, MANIFEST, METADATA, ONNX_DATA, PT, SAFETENSORS, format_files
+from saescope.export.manifest import check_entry, entry_for, read_manifest
+from saescope.export.metadata import check_shapes, release_metadata
+from saescope.sae.model import TopKSae
+
+FILE_FORMATS = {SAFETENSORS: "safetensors", PT: "pt", "model.onnx": "onnx"}
+
+
+def download(repo_id: str, revision: str | None, fmt: str) -> Path:
+    """Fetch only what loading `fmt` needs; honours HF_HUB_OFFLINE=1 by answering from the local cache."""
+    from huggingface_hub import snapshot_download
+    from huggingface_hub.errors import HfHubHTTPError, LocalEntryNotFoundError
+
+    patterns = [METADATA, MANIFEST, *format_files(fmt), *([ONNX_DATA] if fmt == "onnx" else [])]
+    try:
+        return Path(snapshot_download(repo_id, revision=revision, allow_patterns=patterns))
+    except LocalEntryNotFoundError as e:
+        raise ReleaseError(f"{repo_id}: not in the local hub cache and the hub is unreachable or offline "
+                           f"(HF_HUB_OFFLINE); download it once with network access ({e})") from e
+    except HfHubHTTPError as e:
+        raise ReleaseError(f"{repo_id}: hub download failed ({e})") from e
+
+
+def resolve(source: str | Path, revision: str | None, fmt: str | None) -> tuple[Path, str | None]:
+    """The local folder to load from, and the format implied by a file path (model.pt -> pt)."""
+    path = Path(source)
+    if path.is_dir():
+        return path, fmt
+    if path.is_file() and path.name in FILE_FORMATS:
+        return path.parent, fmt or FILE_FORMATS[path.name]
+    repo_id = hub_id(str(source))
+    if repo_id is None or path.exists():
+        raise ReleaseError(f"{source}: no such release or checkpoint folder, and not a hub repo id (owner/name)")
+    return download(repo_id, revision, fmt or "safetensors"), fmt
+
+
+def release_metadata_of(folder: Path) -> dict[str, Any]:
+    """model.metadata.json, or the same JSON from the safetensors header when only that file is at hand."""
+    if (folder / METADATA).is_file():
+        return json.loads((folder / METADATA).read_text())
+    if (folder / SAFETENSORS).is_file():
+        return read_header(folder / SAFETENSORS)
+    raise ReleaseError(f"{folder / METADATA}: missing (and no {SAFETENSORS} to read the metadata from)")
+
+
+def check_checksums(folder: Path, fmt: str) -> None:
+    """Size and sha256 of every file `fmt` reads, when the release has a manifest."""
+    if not (folder / MANIFEST).is_file():
+        return
+    manifest = read_manifest(folder)
+    needed = [*format_files(fmt), *([METADATA] if (folder / METADATA).is_file() else [])]
+    if fmt == "onnx" and (folder / ONNX_DATA).is_file():
+        needed.append(ONNX_DATA)
+    for rel in needed:
+        entry = entry_for(manifest, rel)
+        if entry is None:
+            raise ReleaseError(f"{folder / rel}: not listed in {MANIFEST}, so it cannot be checked")
+        check_entry(folder, entry)
+
+
+def load_release(folder: Path, fmt: str) -> tuple[dict[str, Any], dict[str, Any]]:
+    check_checksums(folder, fmt)
+    metadata = release_metadata_of(folder)
+    state = read_format(folder, fmt, metadata)
+    check_shapes(state, metadata["architecture"], str(folder / format_files(fmt)[0]))
+    return state, metadata
+
+
+def load_checkpoint(folder: Path, fmt: str) -> tuple[dict[str, Any], dict[str, Any]]:
+    if fmt != "safetensors":
+        raise ReleaseError(f"{folder}: a training checkpoint has only safetensors weights, not {fmt}")
+    src = read_checkpoint(folder)
+    return src.state, release_metadata(src, ["safetensors"], exported_at=None)
+
+
+def load_sae(path_or_repo_id: str | Path, revision: str | None = None, format: str | None = None,
+             model_class: type[TopKSae] = TopKSae) -> tuple[TopKSae, dict[str, Any]]:
+    """(model, metadata) from a release folder, a hub repo id (optionally at `revision`) or a checkpoint folder.
+
+    `format` picks the weights to read: safetensors (default), pt, raw or onnx (the graph's initializers).
+    SAELens and EleutherAI sparsify folders are imported too (their weights already hold any normalisation).
+    `model_class` (a TopKSae subclass) is what gets built, so a subclass's `load` can return its own type.
+    """
+    if format is not None and format not in FORMATS:
+        raise ValueError(f"unknown format '{format}'; choose from {list(FORMATS)}")
+    if revision is not None and Path(path_or_repo_id).exists():
+        raise ValueError(f"{path_or_repo_id}: revision applies to hub repositories, not local folders")
+    folder, fmt = resolve(path_or_repo_id, revision, format)
+    fmt = fmt or "safetensors"
+    peer = detect_format(folder)
+    if peer in ("saelens", "sparsify"):  # other tools' folders: normaliser already folded into the weights
+        imported = read_saelens(folder) if peer == "saelens" else read_sparsify(folder)
+        sae = model_class.from_state_dict(imported.state_dict(), k=imported.k)
+        return sae.eval(), {"architecture": {"type": "topk", "d_in": sae.d_in, "d_sae": sae.d_sae, "k": sae.k},
+                            "imported_from": peer}
+    if is_checkpoint(folder) and not (folder / METADATA).is_file():
+        state, metadata = load_checkpoint(folder, fmt)
+    else:
+        state, metadata = load_release(folder, fmt)
+    sae = model_class.from_state_dict(state, k=int(metadata["architecture"]["k"]))
+    return sae.eval(), metadata

@@ -1,0 +1,134 @@
+"""`saescope verify`: is a release folder intact and do all of its formats compute the same SAE?
+
+Checks, in order: every manifest entry (safe path, size, sha256); the metadata; each present format's tensor
+shapes against the metadata; and the forward of every format against model.safetensors on random inputs
+(ONNX through onnxruntime). Any failure raises ReleaseError naming the file at fault.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import torch
+
+from saescope.export.checkpoint_source import read_header
+from saescope.export.compare import Agreement, Outputs, agreement, onnx_outputs, random_inputs, torch_outputs
+from saescope.export.errors import ReleaseError
+from saescope.export.formats import read_format
+from saescope.export.interop import read_saelens, read_sparsify
+from saescope.export.layout import CARD, FORMATS, MANIFEST, METADATA, ONNX, SAFETENSORS, format_files
+from saescope.export.manifest import check_entry, entry_for, read_manifest, release_files
+from saescope.export.metadata import check_shapes
+from saescope.sae.model import TopKSae
+
+
+@dataclass
+class VerifyReport:
+    path: Path
+    files: list[tuple[str, int]] = field(default_factory=list)  # (path, bytes) whose sha256 matched
+    formats: dict[str, Agreement] = field(default_factory=dict)
+    n_inputs: int = 0
+    unlisted: list[str] = field(default_factory=list)  # files present but not in the manifest (not checked)
+
+    def lines(self) -> list[str]:
+        total = sum(size for _, size in self.files)
+        out = [f"{self.path}: OK", f"  {len(self.files)} files, {total:,} bytes: sizes and sha256 match {MANIFEST}"]
+        for fmt, a in self.formats.items():
+            ties = f", {a.tie_rows} near-tie rows skipped" if a.tie_rows else ""
+            out.append(f"  {fmt:<11} max abs error {a.max_abs_error:.3g}, normalised relative {a.max_rel_error:.3g} "
+                       f"(tolerance {a.tolerance:.3g}) on {self.n_inputs} random inputs{ties}")
+        out += [f"  warning: {rel} is not listed in {MANIFEST} (not verified)" for rel in self.unlisted]
+        return out
+
+    def __str__(self) -> str:
+        return "\n".join(self.lines())
+
+
+def check_manifest(root: Path, manifest: dict[str, Any], report: VerifyReport) -> None:
+    for entry in manifest["files"]:
+        if not isinstance(entry, dict):
+            raise ReleaseError(f"{MANIFEST}: malformed file entry {entry!r}")
+        check_entry(root, entry)
+        report.files.append((entry["path"], entry["bytes"]))
+    for required in (SAFETENSORS, METADATA, CARD):
+        if entry_for(manifest, required) is None:
+            raise ReleaseError(f"{required}: not listed in {MANIFEST}")
+    listed = {e["path"] for e in manifest["files"]}
+    report.unlisted = [rel for rel in release_files(root) if rel not in listed and not rel.startswith(".")]
+
+
+def present_formats(root: Path, metadata: dict[str, Any]) -> list[str]:
+    """Formats the metadata promises (each must be complete) plus any others found complete on disk."""
+    promised = set(metadata.get("export", {}).get("formats", [])) | {"safetensors"}
+    found = []
+    for fmt in FORMATS:
+        files = format_files(fmt)
+        missing = [name for name in files if not (root / name).is_file()]
+        if fmt in promised and missing:
+            raise ReleaseError(f"{missing[0]}: missing, but model.metadata.json lists the {fmt} format")
+        if not missing:
+            found.append(fmt)
+    return found
+
+
+def check_metadata_agrees(root: Path, metadata: dict[str, Any], state: dict[str, torch.Tensor]) -> None:
+    if read_header(root / SAFETENSORS) != metadata:
+        raise ReleaseError(f"{SAFETENSORS}: header metadata differs from {METADATA}")
+    for name in ("input_mean", "input_std"):
+        if not torch.equal(torch.tensor(metadata["normalization"][name], dtype=torch.float32), state[name]):
+            raise ReleaseError(f"{METADATA}: normalization.{name} differs from {name} in {SAFETENSORS}")
+
+
+def format_file(fmt: str) -> str:
+    return {"raw": "W_enc/W_dec/b_enc/b_dec"}.get(fmt, format_files(fmt)[0])
+
+
+def format_outputs(root: Path, fmt: str, state: dict[str, torch.Tensor], k: int, x: torch.Tensor) -> Outputs:
+    """The forward of one format: the ONNX graph itself through onnxruntime, the others' tensors in TopKSae."""
+    if fmt == "onnx":
+        return onnx_outputs(root / ONNX, x)
+    return torch_outputs(TopKSae.from_state_dict(state, k), x)
+
+
+def verify_release(path: Path, n_inputs: int = 64, atol: float = 1e-4) -> VerifyReport:
+    """Verify the release folder `path`; returns the report, raises ReleaseError naming the first bad file."""
+    root = Path(path)
+    if not root.is_dir():
+        raise ReleaseError(f"{root}: not a folder")
+    report = VerifyReport(path=root, n_inputs=n_inputs)
+    check_manifest(root, read_manifest(root), report)
+    metadata = json.loads((root / METADATA).read_text())
+    arch = metadata["architecture"]
+    states = {fmt: read_format(root, fmt, metadata) for fmt in present_formats(root, metadata)}
+    for fmt, state in states.items():
+        check_shapes(state, arch, format_file(fmt))
+    check_metadata_agrees(root, metadata, states["safetensors"])
+    reference = TopKSae.from_state_dict(states["safetensors"], arch["k"])
+    x = random_inputs(states["safetensors"], n_inputs)
+    ref = torch_outputs(reference, x)
+    with torch.no_grad():
+        pre = reference.encode_pre(reference.normalize(x))
+    mean, std = states["safetensors"]["input_mean"], states["safetensors"]["input_std"]
+    for fmt, state in states.items():
+        if fmt == "safetensors":
+            continue
+        result = agreement(ref, format_outputs(root, fmt, state, arch["k"], x), pre, mean, std, atol)
+        if not result.ok:
+            raise ReleaseError(f"{format_file(fmt)}: computes a different function from {SAFETENSORS} (max "
+                               f"relative error {result.max_rel_error:.3g} > {result.tolerance:.3g}, "
+                               f"{result.wrong_rows} rows select other latents)")
+        report.formats[fmt] = result
+    promised = metadata.get("export", {}).get("formats", [])
+    for fmt, read in (("saelens", read_saelens), ("sparsify", read_sparsify)):
+        if fmt in promised and not (root / fmt).is_dir():
+            raise ReleaseError(f"{fmt}/: missing, but {METADATA} lists the {fmt} format")
+        if (root / fmt).is_dir():
+            result = agreement(ref, torch_outputs(read(root / fmt), x), pre, mean, std, atol)
+            if not result.ok:
+                raise ReleaseError(f"{fmt}/: computes a different function from {SAFETENSORS} (max relative "
+                                   f"error {result.max_rel_error:.3g} > {result.tolerance:.3g})")
+            report.formats[fmt] = result
+    return report
