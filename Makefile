@@ -21,8 +21,10 @@ demo: $(STAMP)
 	$(BIN)/saescope harvest --config configs/demo.yaml
 	$(BIN)/saescope inspect runs/demo/activations --verify
 	$(BIN)/saescope train --config configs/demo.yaml --resume
-	rm -rf runs/demo/release
-	$(BIN)/saescope export runs/demo/train --out runs/demo/release --formats safetensors,pt,onnx,raw,saelens,sparsify
+	rm -rf runs/demo/eval runs/demo/release
+	$(BIN)/saescope eval runs/demo/train --config configs/demo.yaml
+	$(BIN)/saescope export runs/demo/train --out runs/demo/release --formats safetensors,pt,onnx,raw,saelens,sparsify \
+		$$(for f in runs/demo/eval/step-*.json; do printf -- '--eval-results %s ' "$$f"; done)
 	$(BIN)/saescope verify runs/demo/release
 
 test: $(STAMP)

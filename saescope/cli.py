@@ -121,6 +121,19 @@ train_command.params.append(
 main.add_command(train_command)
 
 
+@stage_command("eval", ["model", "data", "train", "eval"], "Evaluate SAEs (releases, checkpoints or training "
+               "runs): intrinsic FVE, MSE and dead latents over held-out activation shards, and core-plus CE and "
+               "KL scores with the SAE spliced into the model. Prints the seed's snapshot lines.")
+def eval_command(cfg: SaescopeConfig, sae: tuple[str, ...]) -> None:
+    from saescope.eval.run import evaluate
+
+    evaluate(cfg, [Path(p) for p in sae])
+
+
+eval_command.params.insert(0, click.Argument(["sae"], nargs=-1, required=True, type=click.Path(exists=True)))
+main.add_command(eval_command)
+
+
 @main.command("export")
 @click.argument("checkpoint", type=click.Path(exists=True, file_okay=False))
 @click.option("--out", "-o", required=True, type=click.Path(), help="New release folder.")

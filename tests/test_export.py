@@ -6,6 +6,8 @@ import json
 import os
 import re
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import numpy as np
@@ -425,3 +427,30 @@ def test_load_builds_the_requested_subclass(release: Path):
 
     loaded, _ = load_sae(release, model_class=Sub)
     assert type(loaded) is Sub
+
+
+def test_cli_exports_a_run_with_peer_formats_and_verify_fails_by_name(checkpoint: Path, tmp_path: Path):
+    from click.testing import CliRunner
+
+    from saescope.cli import main
+    from saescope.export.interop import read_saelens, read_sparsify
+
+    run = checkpoint.parent.parent  # the training run folder: `--select final` picks step-000030
+    out = tmp_path / "release"
+    runner = CliRunner()
+    formats = "safetensors,raw,saelens,sparsify"
+    result = runner.invoke(main, ["export", str(run), "--out", str(out), "--formats", formats])
+    assert result.exit_code == 0, result.output
+    assert "step-000030" in result.output
+    assert (out / "saelens" / "cfg.json").is_file() and (out / "sparsify").is_dir()
+    manifest = json.loads((out / "release_manifest.json").read_text())
+    assert any(f["path"].startswith("saelens/") for f in manifest["files"])
+    x = inputs(small_sae(), 8)
+    reference = load_sae(out)[0](x).x_hat
+    for imported in (read_saelens(out / "saelens"), read_sparsify(out / "sparsify")):
+        torch.testing.assert_close(imported(x).x_hat, reference, atol=1e-4, rtol=1e-4)
+    ok = runner.invoke(main, ["verify", str(out)])
+    assert ok.exit_code == 0 and "saelens" in ok.output and "sparsify" in ok.output
+    flip_byte(out / "W_dec")
+    bad = subprocess.run([sys.executable, "-m", "saescope", "verify", str(out)], capture_output=True, text=True)
+    assert bad.returncode == 1 and "W_dec" in bad.stderr and "Traceback" not in bad.stderr

@@ -120,6 +120,22 @@ class TrainConfig(Section):
         return value
 
 
+class EvalConfig(Section):
+    activations: str | None = Field(None, description="Activation dataset for intrinsic metrics (default: "
+                                    "train.activations).")
+    out: str = Field("runs/eval", description="Folder for the JSON results, snapshot lines and table.")
+    heldout_fraction: float = Field(0.1, gt=0, le=1, description="Evaluate on the last fraction of the shards.")
+    max_records: int | None = Field(None, ge=1, description="Cap on intrinsic records (None: all held-out ones).")
+    batch_size: int = Field(4096, ge=1, description="Records per intrinsic batch.")
+    firing_counts: bool = Field(False, description="Also write per-latent firing counts as parquet.")
+    coreplus: bool = Field(True, description="Run core-plus (needs the language model).")
+    coreplus_conversations: int = Field(16, ge=1, description="Conversations scored by core-plus.")
+    coreplus_max_tokens: int = Field(256, ge=2, description="Tokens per conversation for core-plus.")
+    coreplus_batch_tokens: int = Field(2048, ge=16, description="Padded tokens per core-plus forward.")
+    score_tokens: Literal["all", "assistant"] = Field("all", description="Which next-token predictions count.")
+    keep_special_tokens: bool = Field(True, description="BOS/special positions keep their original activation.")
+
+
 class SaescopeConfig(Section):
     """A whole pipeline's config: every stage reads the sections it needs."""
 
@@ -127,3 +143,4 @@ class SaescopeConfig(Section):
     data: DataConfig = Field(default_factory=DataConfig)
     harvest: HarvestConfig = Field(default_factory=HarvestConfig)
     train: TrainConfig = Field(default_factory=TrainConfig)
+    eval: EvalConfig = Field(default_factory=EvalConfig)

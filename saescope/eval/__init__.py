@@ -1,0 +1,1 @@
+"""Stage 4: evaluate an SAE: intrinsic metrics over stored activations, core-plus with the SAE spliced in."""

@@ -1,0 +1,71 @@
+"""Intrinsic metrics over activation-dataset records: FVE, MSE (normalised and raw), dead latents, L0.
+
+FVE is pooled over every evaluated record with the global mean (not averaged per batch), as the seed
+reports it: fve = 1 - sum_t ||x_t - x_hat_t||^2 / sum_t ||x_t - mean(x)||^2.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import torch
+
+from saescope.harvest.dataset import ActivationDataset
+from saescope.sae.losses import FveAccumulator
+from saescope.sae.model import TopKSae
+
+
+@dataclass
+class IntrinsicResult:
+    fve: float
+    mse_normalized: float  # per element, in the normalised space the training loss uses (the seed's mse)
+    mse_raw: float  # per element, in raw activation units
+    dead: int  # latents that never fired over the evaluated records
+    records: int
+    l0: float
+    firing_counts: torch.Tensor  # int64 [d_sae]
+
+    def to_dict(self) -> dict[str, float | int]:
+        return {"fve": self.fve, "mse": self.mse_normalized, "mse_normalized": self.mse_normalized,
+                "mse_raw": self.mse_raw, "dead": self.dead, "records": self.records, "l0": self.l0}
+
+
+def held_out_shards(dataset: ActivationDataset, fraction: float) -> list[int]:
+    """The last `fraction` of the shards (at least one): the default evaluation split."""
+    count = max(1, round(dataset.num_shards * fraction))
+    return list(range(dataset.num_shards - count, dataset.num_shards))
+
+
+@torch.no_grad()
+def intrinsic_metrics(
+    sae: TopKSae, dataset: ActivationDataset, hookpoint: str, shards: list[int], batch_size: int = 4096,
+    max_records: int | None = None,
+) -> IntrinsicResult:
+    fve = FveAccumulator(sae.d_in)
+    sq_err_n = sq_err_raw = 0.0
+    active = 0
+    counts = torch.zeros(sae.d_sae, dtype=torch.int64)
+    records = 0
+    for shard in shards:
+        acts = dataset.shard_activations(shard, hookpoint)
+        for start in range(0, len(acts), batch_size):
+            if max_records is not None and records >= max_records:
+                break
+            x = acts[start : start + batch_size].float()
+            if max_records is not None:
+                x = x[: max_records - records]
+            out = sae(x)
+            fve.update(x, out.x_hat)
+            sq_err_n += float((out.x_hat_n - out.x_n).double().square().sum())
+            sq_err_raw += float((out.x_hat - x).double().square().sum())
+            fired = out.code.values > 0
+            active += int(fired.sum())
+            counts += torch.bincount(out.code.indices[fired], minlength=sae.d_sae)
+            records += len(x)
+    if records == 0:
+        raise ValueError(f"{dataset.root}: no records in shards {shards} to evaluate")
+    elements = records * sae.d_in
+    return IntrinsicResult(
+        fve=fve.compute(), mse_normalized=sq_err_n / elements, mse_raw=sq_err_raw / elements,
+        dead=int((counts == 0).sum()), records=records, l0=active / records, firing_counts=counts,
+    )

@@ -1,0 +1,118 @@
+"""`saescope eval`: intrinsic and core-plus figures for one or several SAEs, in the seed's snapshot format."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import pyarrow as pa
+import pyarrow.parquet as pq
+import torch
+
+from saescope import __version__
+from saescope.config.schema import SaescopeConfig
+from saescope.data.conversations import iter_conversations
+from saescope.data.templating import TokenizedConversation, tokenize_conversation
+from saescope.eval.coreplus import core_plus
+from saescope.eval.intrinsic import held_out_shards, intrinsic_metrics
+from saescope.export.load import load_sae
+from saescope.export.retained import select_checkpoint
+from saescope.harvest.dataset import ActivationDataset
+from saescope.lm.loading import LoadedModel, load_model
+from saescope.sae.model import TopKSae
+from saescope.utils.atomic import sha256_file, write_bytes_atomic, write_json_atomic
+
+
+def sae_label(metadata: dict[str, Any], path: Path) -> str:
+    step = metadata.get("training", {}).get("step")
+    return f"step-{int(step):06d}" if step is not None else path.name
+
+
+def weights_sha256(path: Path) -> str | None:
+    for name in ("model.safetensors", "sae.safetensors"):
+        if (path / name).is_file():
+            return sha256_file(path / name)
+    return None
+
+
+def snapshot_line(label: str, intrinsic: dict[str, Any], coreplus: dict[str, Any] | None) -> str:
+    """The seed's form: `step-005000: intrinsic fve=…, mse=…, dead=…, records=…; core-plus ce_score=…, …`."""
+    line = (f"{label}: intrinsic fve={intrinsic['fve']:.6f}, mse={intrinsic['mse']:.6f}, "
+            f"dead={intrinsic['dead']}, records={intrinsic['records']}")
+    if coreplus is not None:
+        line += (f"; core-plus ce_score={coreplus['ce_score']:.6f}, kl_score={coreplus['kl_score']:.6f}, "
+                 f"tokens={coreplus['tokens']}")
+    return line
+
+
+def markdown_table(results: list[dict[str, Any]]) -> str:
+    rows = ["| SAE | fve | mse | dead | records | L0 | ce_score | kl_score | tokens |", "|---" * 9 + "|"]
+    for r in results:
+        i, c = r["intrinsic"], r.get("core_plus") or {}
+        cells = [r["label"], f"{i['fve']:.6f}", f"{i['mse']:.6f}", str(i["dead"]), str(i["records"]), f"{i['l0']:.1f}",
+                 *(f"{c[k]:.6f}" if k in c else "-" for k in ("ce_score", "kl_score")), str(c.get("tokens", "-"))]
+        rows.append("| " + " | ".join(cells) + " |")
+    return "\n".join(rows) + "\n"
+
+
+def evaluate_one(sae_path: Path, sae: TopKSae, metadata: dict[str, Any], cfg: SaescopeConfig,
+                 dataset: ActivationDataset, lm: LoadedModel | None,
+                 conversations: list[tuple[str, TokenizedConversation]]) -> dict[str, Any]:
+    hookpoint = metadata["model"]["hookpoint"]
+    shards = held_out_shards(dataset, cfg.eval.heldout_fraction)
+    intrinsic = intrinsic_metrics(sae, dataset, hookpoint, shards, cfg.eval.batch_size, cfg.eval.max_records)
+    result: dict[str, Any] = {
+        "label": sae_label(metadata, sae_path), "sae": str(sae_path), "sae_sha256": weights_sha256(sae_path),
+        "hookpoint": hookpoint, "intrinsic": intrinsic.to_dict(),
+        "intrinsic_data": {"activations": str(dataset.root), "shards": shards,
+                           "manifest_sha256": sha256_file(dataset.root / "manifest.json")},
+    }
+    if lm is not None:
+        def reconstruct(h: torch.Tensor) -> torch.Tensor:
+            return sae(h.float()).x_hat
+
+        plus = core_plus(lm, hookpoint, reconstruct, [t for _, t in conversations], cfg.eval.coreplus_batch_tokens,
+                         cfg.eval.score_tokens, cfg.eval.keep_special_tokens)
+        result["core_plus"] = plus.to_dict()
+        ids = json.dumps([conversation_id for conversation_id, _ in conversations]).encode()
+        result["core_plus_data"] = {"source": cfg.data.source, "conversations": len(conversations),
+                                    "conversation_ids_sha256": hashlib.sha256(ids).hexdigest(),
+                                    "max_tokens": cfg.eval.coreplus_max_tokens, "model": cfg.model.name}
+    result["snapshot_line"] = snapshot_line(result["label"], result["intrinsic"], result.get("core_plus"))
+    if cfg.eval.firing_counts:
+        result["firing_counts"] = intrinsic.firing_counts
+    return result
+
+
+def evaluate(cfg: SaescopeConfig, sae_paths: list[Path]) -> list[dict[str, Any]]:
+    """Evaluate each SAE (release, checkpoint or training run), write `<out>/<label>.json` per SAE, and the
+    snapshot lines and a markdown table over all of them."""
+    out = Path(cfg.eval.out)
+    dataset = ActivationDataset.open(cfg.eval.activations or cfg.train.activations)
+    lm = load_model(cfg.model) if cfg.eval.coreplus else None
+    conversations: list[tuple[str, TokenizedConversation]] = []
+    if lm is not None:
+        data = cfg.data.model_copy(update={"max_conversations": cfg.eval.coreplus_conversations})
+        conversations = [(conv.conversation_id, tokenize_conversation(lm.tokenizer, conv.messages,
+                                                                      cfg.eval.coreplus_max_tokens))
+                         for conv in iter_conversations(data)]
+    results = []
+    for path in sae_paths:
+        source = select_checkpoint(path) if (path / "checkpoints").is_dir() else path
+        sae, metadata = load_sae(source)
+        result = evaluate_one(source, sae, metadata, cfg, dataset, lm, conversations)
+        counts = result.pop("firing_counts", None)
+        if counts is not None:
+            table = pa.table({"latent": list(range(len(counts))), "firing_count": counts.tolist()})
+            out.mkdir(parents=True, exist_ok=True)
+            pq.write_table(table, out / f"{result['label']}.firing_counts.parquet")
+        result |= {"evaluated_at": datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"), "saescope_version": __version__}
+        write_json_atomic(out / f"{result['label']}.json", result)
+        print(result["snapshot_line"])
+        results.append(result)
+    write_bytes_atomic(out / "snapshots.txt", "".join(r["snapshot_line"] + "\n" for r in results).encode())
+    write_bytes_atomic(out / "results.md", markdown_table(results).encode())
+    return results
