@@ -37,6 +37,7 @@ bench: $(STAMP)
 	$(BIN)/python bench/loader.py
 	$(BIN)/python bench/train_step.py
 	$(BIN)/python bench/fve_vs_sparsify.py
+	$(BIN)/python bench/eval.py
 
 clean:
 	rm -rf runs/demo
