@@ -7,6 +7,8 @@ from saescope.sae import (
     FveAccumulator,
     TopKSae,
     auxk_loss,
+    auxk_loss_from_code,
+    fused_topk_encode,
     fve,
     init_weights,
     mse_loss,
@@ -175,3 +177,140 @@ def test_auxk_under_bf16_autocast():
     got.backward()
     assert sae.W_enc.grad[:, dead].abs().sum() > 0
     assert (sae.W_enc.grad[:, ~dead] == 0).all()
+
+
+# --- the fused training path (TopKSae.training_forward + auxk_loss_from_code) against plain autograd
+
+
+def make_mixed_sae() -> TopKSae:
+    """make_sae with a strongly negative b_enc on every third latent: some top-k and many aux values are
+    ReLU'd to 0, so the ReLU's zero gradient is exercised."""
+    sae = make_sae()
+    with torch.no_grad():
+        sae.b_enc[::3] -= 4.0
+        sae.input_mean.copy_(torch.linspace(-1, 1, D_IN))
+        sae.input_std.copy_(torch.linspace(0.5, 2, D_IN))
+    return sae
+
+
+def plain_and_fused_grads(dead: torch.Tensor, aux_k: int, x: torch.Tensor, aux_coef: float = 0.5):
+    """(losses, grads) of mse + aux_coef * AuxK through `forward` + `auxk_loss(pre)` and the fused path."""
+    plain, fused = make_mixed_sae(), make_mixed_sae()
+    out = plain(x)
+    e = (out.x_n - out.x_hat_n).detach()
+    want = mse_loss(out.x_hat_n, out.x_n) + aux_coef * auxk_loss(plain, out.pre, e, dead, aux_k)
+    want.backward()
+    got_out = fused(x, dead_mask=dead, aux_k=aux_k)
+    e = (got_out.x_n - got_out.x_hat_n).detach()
+    got = mse_loss(got_out.x_hat_n, got_out.x_n) + aux_coef * auxk_loss_from_code(
+        fused, got_out.aux_code, e, latents=got_out.aux_latents
+    )
+    got.backward()
+    grads = {name: (p.grad, dict(fused.named_parameters())[name].grad) for name, p in plain.named_parameters()}
+    return (want, got), grads, (out, got_out)
+
+
+@pytest.mark.parametrize("dead_every", [0, 3, 4, 1])  # none, some (partly ReLU'd to 0), all latents dead
+def test_fused_training_path_matches_plain_autograd(dead_every: int):
+    dead = torch.zeros(D_SAE, dtype=torch.bool)
+    if dead_every:
+        dead[::dead_every] = True
+    (want, got), grads, (out, fused_out) = plain_and_fused_grads(dead, aux_k=6, x=make_x(seed=3))
+    torch.testing.assert_close(got, want, rtol=1e-6, atol=0)
+    assert torch.equal(fused_out.code.indices.sort(-1).values, out.code.indices.sort(-1).values)
+    torch.testing.assert_close(fused_out.x_hat, out.x_hat, rtol=1e-6, atol=1e-6)
+    for name, (plain_grad, fused_grad) in grads.items():
+        assert plain_grad.abs().sum() > 0, name
+        torch.testing.assert_close(fused_grad, plain_grad, rtol=1e-5, atol=1e-5 * plain_grad.abs().max().item())
+    if dead_every:
+        assert (fused_out.aux_code.values > 0).any()
+    else:
+        assert fused_out.aux_code.indices.shape == (48, 0)
+    if dead_every == 3:  # exactly the latents with the negative b_enc: some aux values are ReLU'd to 0
+        assert (fused_out.aux_code.values == 0).any()
+
+
+def test_fused_aux_gradient_reaches_only_dead_encoder_columns():
+    sae = make_mixed_sae()
+    dead = torch.zeros(D_SAE, dtype=torch.bool)
+    dead[[3, 10, 20, 41, 50]] = True
+    out = sae(make_x(), dead_mask=dead, aux_k=2)
+    assert set(out.aux_code.indices.unique().tolist()) <= {3, 10, 20, 41, 50}
+    e = (out.x_n - out.x_hat_n).detach()
+    auxk_loss_from_code(sae, out.aux_code, e, latents=out.aux_latents).backward()
+    live = ~dead
+    assert sae.W_enc.grad[:, dead].abs().sum() > 0 and sae.b_enc.grad[dead].abs().sum() > 0
+    assert (sae.W_enc.grad[:, live] == 0).all() and (sae.b_enc.grad[live] == 0).all()
+    assert (sae.W_dec.grad[live] == 0).all()
+    # Through b_dec the aux gradient reaches the encoder input: -(W_enc @ grad_b_enc).
+    torch.testing.assert_close(sae.b_dec.grad, -(sae.W_enc.detach() @ sae.b_enc.grad))
+
+
+def test_fused_auxk_without_latents_and_with_a_given_residual_variance():
+    sae = make_mixed_sae()
+    dead = torch.zeros(D_SAE, dtype=torch.bool)
+    dead[::2] = True
+    out = sae(make_x(), dead_mask=dead, aux_k=5)
+    e = (out.x_n - out.x_hat_n).detach()
+    with_latents = auxk_loss_from_code(sae, out.aux_code, e, latents=out.aux_latents)
+    torch.testing.assert_close(auxk_loss_from_code(sae, out.aux_code, e), with_latents)
+    plain = sae(make_x())
+    variance = torch.tensor(123.0)
+    torch.testing.assert_close(
+        auxk_loss_from_code(sae, out.aux_code, e, variance, out.aux_latents),
+        auxk_loss(sae, plain.pre, e, dead, 5, variance),
+    )
+    # aux_k above the number of dead latents is clipped to it; nothing dead gives an attached zero.
+    assert sae(make_x(), dead_mask=dead, aux_k=1000).aux_code.indices.shape == (48, D_SAE // 2)
+    none = sae(make_x(), dead_mask=torch.zeros(D_SAE, dtype=torch.bool), aux_k=8)
+    zero = auxk_loss_from_code(sae, none.aux_code, e)
+    assert zero.item() == 0.0 and zero.requires_grad
+
+
+def test_fused_encode_input_gradient_matches_autograd():
+    sae = make_mixed_sae()
+    dead = torch.zeros(D_SAE, dtype=torch.bool)
+    dead[1::3] = True
+    x_n = sae.normalize(make_x(seed=4)).requires_grad_()
+    code, aux = fused_topk_encode(x_n, sae.b_dec, sae.W_enc, sae.b_enc, K, dead.nonzero().squeeze(-1), 3)
+    weights = torch.randn(48, K + 3, generator=torch.Generator().manual_seed(9))
+    (grad_fused,) = torch.autograd.grad((torch.cat([code.values, aux.values], -1) * weights).sum(), x_n)
+
+    pre = sae.encode_pre(x_n)
+    top = pre.gather(-1, code.indices).relu()
+    dead_top = pre.gather(-1, aux.indices).relu()
+    (grad_plain,) = torch.autograd.grad((torch.cat([top, dead_top], -1) * weights).sum(), x_n)
+    torch.testing.assert_close(grad_fused, grad_plain, rtol=1e-5, atol=1e-6)
+
+
+def test_fused_training_forward_under_bf16_autocast_matches_forward():
+    sae = make_mixed_sae()
+    dead = torch.zeros(D_SAE, dtype=torch.bool)
+    dead[::5] = True
+    x = make_x().reshape(6, 8, D_IN)
+    with torch.autocast("cpu", dtype=torch.bfloat16):
+        plain = sae(x)
+        fused = sae(x, dead_mask=dead, aux_k=3)
+        e = (fused.x_n - fused.x_hat_n).detach()
+        want = auxk_loss(sae, plain.pre, e, dead, 3)
+        got = auxk_loss_from_code(sae, fused.aux_code, e, latents=fused.aux_latents)
+    assert fused.code.values.dtype == torch.bfloat16 and fused.code.indices.shape == (6, 8, K)
+    order_p, order_f = plain.code.indices.argsort(-1), fused.code.indices.argsort(-1)
+    assert torch.equal(plain.code.indices.gather(-1, order_p), fused.code.indices.gather(-1, order_f))
+    assert torch.equal(plain.code.values.gather(-1, order_p), fused.code.values.gather(-1, order_f))
+    torch.testing.assert_close(fused.x_hat, plain.x_hat)
+    assert got.dtype == torch.float32
+    torch.testing.assert_close(got, want)
+    got.backward()
+    assert (sae.W_enc.grad[:, ~dead] == 0).all() and sae.W_enc.grad[:, dead].abs().sum() > 0
+
+
+def test_private_embedding_bag_gradient_equals_its_public_fallback():
+    from saescope.sae.kernels import _embedding_bag_weight_grad, _embedding_bag_weight_grad_autograd
+
+    g = torch.Generator().manual_seed(3)
+    indices = torch.randint(0, 50, (12, 4), generator=g)
+    weights = torch.rand(12, 4, generator=g)
+    grad_out = torch.randn(12, 7, generator=g)
+    torch.testing.assert_close(_embedding_bag_weight_grad(indices, weights, grad_out, 50),
+                               _embedding_bag_weight_grad_autograd(indices, weights, grad_out, 50))

@@ -3,9 +3,10 @@
 import json
 from pathlib import Path
 
+import pytest
 import torch
 
-from saescope.sae import TopKSae, init_weights
+from saescope.sae import TopKSae, auxk_loss, init_weights, mse_loss
 from saescope.train.checkpoint import CheckpointRegistry, RetentionPolicy, read_trainer_state, write_checkpoint
 from saescope.train.trainer import Hyperparams, Trainer
 
@@ -40,6 +41,47 @@ def test_training_fits_sparse_data_and_tracks_dead_latents():
     assert metrics[-1]["dead"] > 0 and metrics[-1]["aux_loss"] > 0  # 128 latents for 64 atoms: some die
     rows = trainer.sae.W_dec.norm(dim=1)
     torch.testing.assert_close(rows, torch.ones_like(rows))
+
+
+def plain_train_step(trainer: Trainer, x: torch.Tensor) -> dict[str, float]:
+    """The train step before the fused encoder: `forward` keeps the dense `pre`, `auxk_loss` takes it."""
+    dead = trainer.tracker.dead_mask(trainer.hp.dead_tokens)
+    with trainer._autocast():
+        out = trainer.model(x)
+        main = mse_loss(out.x_hat_n, out.x_n)
+        residual = (out.x_n - out.x_hat_n).detach()
+        aux = auxk_loss(trainer.sae, out.pre, residual, dead, trainer.hp.aux_k)
+        loss = main + trainer.hp.aux_coef * aux
+    loss.backward()
+    trainer.sae.remove_gradient_parallel_to_decoder_directions()
+    trainer.optimizer.step()
+    trainer.scheduler.step()
+    trainer.optimizer.zero_grad(set_to_none=True)
+    trainer.sae.set_decoder_norm_to_unit_norm()
+    trainer._update_dead_latents(out.code.indices, out.code.values, x.shape[0])
+    trainer.step += 1
+    return {"loss": float(loss.detach()), "aux_loss": float(aux.detach())}
+
+
+def test_fused_train_step_matches_the_plain_autograd_path():
+    def make() -> Trainer:
+        sae = TopKSae(D_IN, D_SAE, K)
+        init_weights(sae, torch.Generator().manual_seed(1))
+        hp = Hyperparams(lr=3e-3, batch_size=256, warmup_tokens=512, aux_k=16, dead_tokens=512,
+                         autocast_dtype="float32")
+        return Trainer(sae, hp, torch.device("cpu"))
+
+    fused, plain = make(), make()
+    for seed in range(14):
+        x = sparse_data(256, seed)
+        want = plain_train_step(plain, x)
+        got = fused.train_step(x)
+        assert got["loss"] == pytest.approx(want["loss"], rel=1e-5)
+        assert got["aux_loss"] == pytest.approx(want["aux_loss"], rel=1e-5, abs=1e-7)
+        assert torch.equal(fused.tracker.tokens_since_fired, plain.tracker.tokens_since_fired)
+    assert got["dead"] > 0 and got["aux_loss"] > 0  # the last steps ran AuxK on dead latents
+    for name, value in plain.sae.state_dict().items():
+        torch.testing.assert_close(fused.sae.state_dict()[name], value, rtol=1e-4, atol=1e-5)
 
 
 def test_nonfinite_batches_are_skipped_then_stop_the_run():

@@ -1,12 +1,13 @@
 """TopK sparse autoencoder: model, losses, dead-latent tracking and the input normaliser."""
 
-from saescope.sae.kernels import SparseCode, sparse_decode
-from saescope.sae.losses import DeadLatentTracker, FveAccumulator, auxk_loss, fve, mse_loss
+from saescope.sae.kernels import SparseCode, fused_topk_encode, sparse_decode
+from saescope.sae.losses import DeadLatentTracker, FveAccumulator, auxk_loss, auxk_loss_from_code, fve, mse_loss
 from saescope.sae.model import (
     STATE_DICT_KEYS,
     ForwardOutput,
     SaeConfig,
     TopKSae,
+    TrainingOutput,
     geometric_median,
     init_b_dec,
     init_weights,
@@ -22,8 +23,11 @@ __all__ = [
     "SaeConfig",
     "SparseCode",
     "TopKSae",
+    "TrainingOutput",
     "apply_to",
     "auxk_loss",
+    "auxk_loss_from_code",
+    "fused_topk_encode",
     "fve",
     "geometric_median",
     "init_b_dec",

@@ -6,6 +6,7 @@ from collections.abc import Mapping
 
 import torch
 
+from saescope.sae.kernels import SparseCode
 from saescope.sae.model import TopKSae
 
 
@@ -90,6 +91,39 @@ def auxk_loss(
     if aux_k == 0:
         return pre[:, :0].float().sum()
     e_hat = _decode_top_dead(sae, pre, dead, aux_k)
+    return _normalised_error(e_hat, e, residual_variance)
+
+
+def auxk_loss_from_code(
+    sae: TopKSae,
+    aux_code: SparseCode,
+    e: torch.Tensor,
+    residual_variance: torch.Tensor | None = None,
+    latents: torch.Tensor | None = None,
+) -> torch.Tensor:
+    """`auxk_loss` from the aux code of `TopKSae.training_forward` (rows [N, aux_k], indices into d_sae,
+    ReLU'd values) instead of the dense pre-activations: the same value and gradients.
+
+    `latents` are the dead latents the code was chosen among (`TrainingOutput.aux_latents`); without them
+    they are recovered from the code. With an empty code (no dead latents, or aux_k 0) the result is a zero
+    still attached to the code.
+    """
+    if aux_code.indices.shape[-1] == 0:
+        return aux_code.values.float().sum()
+    indices = _rows(aux_code.indices)
+    if latents is None:
+        latents, positions = indices.unique(return_inverse=True)
+    else:
+        latents = latents.to(indices.device)
+        # Position of each latent among `latents`: the code laid out densely over those columns only.
+        inverse = torch.empty(sae.d_sae, dtype=torch.long, device=indices.device)
+        inverse[latents] = torch.arange(latents.numel(), device=indices.device)
+        positions = inverse[indices]
+    e_hat = _decode_over(sae, _rows(aux_code.values), positions, latents)
+    return _normalised_error(e_hat, e, residual_variance)
+
+
+def _normalised_error(e_hat: torch.Tensor, e: torch.Tensor, residual_variance: torch.Tensor | None) -> torch.Tensor:
     e = _rows(e).detach().float()
     err = (e_hat.float() - e).square().sum()
     if residual_variance is None:
@@ -109,8 +143,15 @@ def _decode_top_dead(sae: TopKSae, pre: torch.Tensor, dead: torch.Tensor, aux_k:
         positions = pre.index_select(-1, dead).topk(aux_k, dim=-1, sorted=False).indices
     # Gathering the values from `pre` itself keeps the gradient path to the chosen latents' W_enc and b_enc.
     values = pre.gather(-1, dead[positions]).relu()
-    z_dead = values.new_zeros(pre.shape[0], dead.numel()).scatter(-1, positions, values)
-    return z_dead.to(sae.W_dec.dtype) @ sae.W_dec.index_select(0, dead)
+    return _decode_over(sae, values, positions, dead)
+
+
+def _decode_over(sae: TopKSae, values: torch.Tensor, positions: torch.Tensor, latents: torch.Tensor) -> torch.Tensor:
+    """sum_j values[:, j] * W_dec[latents[positions[:, j]]], via a dense code over `latents` and one matmul."""
+    z = values.new_zeros(values.shape[0], latents.numel()).scatter(-1, positions, values)
+    if not torch.is_autocast_enabled(z.device.type):
+        z = z.to(sae.W_dec.dtype)  # under autocast the matmul runs in the code's dtype: no round trip
+    return z @ sae.W_dec.index_select(0, latents)
 
 
 class DeadLatentTracker:

@@ -18,7 +18,7 @@ from typing import Literal
 import torch
 from torch import nn
 
-from saescope.sae.kernels import SparseCode, sparse_decode
+from saescope.sae.kernels import SparseCode, fused_topk_encode, sparse_decode
 
 STATE_DICT_KEYS = ("W_enc", "b_enc", "W_dec", "b_dec", "input_mean", "input_std")
 
@@ -37,6 +37,18 @@ class ForwardOutput:
     x_n: torch.Tensor  # normalised input
     code: SparseCode
     pre: torch.Tensor  # pre-activations [..., d_sae], kept for the AuxK loss
+
+
+@dataclass
+class TrainingOutput:
+    """The training forward's outputs: no dense pre-activations, but the AuxK code of the dead latents."""
+
+    x_hat: torch.Tensor  # reconstruction in raw activation space
+    x_hat_n: torch.Tensor  # reconstruction in normalised space
+    x_n: torch.Tensor  # normalised input
+    code: SparseCode  # indices/values [..., k]
+    aux_code: SparseCode  # the top aux_k dead latents per token, rows [N, aux_k] (aux_k 0: no dead latents)
+    aux_latents: torch.Tensor  # long [n_dead]: the dead latents the aux code chose among (sorted)
 
 
 class TopKSae(nn.Module):
@@ -121,12 +133,37 @@ class TopKSae(nn.Module):
         x_hat_n = self.decode_sparse_n(code) if isinstance(code, SparseCode) else self.decode_dense_n(code)
         return self.denormalize(x_hat_n)
 
-    def forward(self, x: torch.Tensor) -> ForwardOutput:
+    def forward(
+        self, x: torch.Tensor, dead_mask: torch.Tensor | None = None, aux_k: int = 0
+    ) -> ForwardOutput | TrainingOutput:
+        """`forward(x)` -> ForwardOutput (with the dense `pre`); with a `dead_mask`, the training forward
+        (see `training_forward`), so that a DistributedDataParallel wrapper can run it."""
+        if dead_mask is not None:
+            return self.training_forward(x, dead_mask, aux_k)
         x_n = self.normalize(x)
         pre = self.encode_pre(x_n)
         code = self.topk(pre)
         x_hat_n = self.decode_sparse_n(code)
         return ForwardOutput(x_hat=self.denormalize(x_hat_n), x_hat_n=x_hat_n, x_n=x_n, code=code, pre=pre)
+
+    def training_forward(self, x: torch.Tensor, dead_mask: torch.Tensor, aux_k: int) -> TrainingOutput:
+        """The forward of a training step with AuxK: the same reconstruction as `forward`, plus the code of the
+        top `aux_k` pre-activations among the latents of `dead_mask` (bool [d_sae]) for `auxk_loss_from_code`.
+
+        The encoder is one fused autograd function (`fused_topk_encode`) that keeps only the small codes, not
+        `pre` [N, d_sae], and does not build a dense gradient of `pre` in backward either. Call it through the
+        module (`model(x, dead_mask=..., aux_k=...)`) so that a DistributedDataParallel wrapper sees it.
+        """
+        x_n = self.normalize(x)
+        # nonzero syncs with the host on CUDA: the number of dead latents sets the aux code's shape.
+        dead = dead_mask.to(x_n.device).nonzero().squeeze(-1)
+        rows, aux_code = fused_topk_encode(x_n, self.b_dec, self.W_enc, self.b_enc, self.k, dead, aux_k)
+        lead = x_n.shape[:-1]
+        code = SparseCode(indices=rows.indices.reshape(*lead, self.k), values=rows.values.reshape(*lead, self.k))
+        x_hat_n = self.decode_sparse_n(code)
+        return TrainingOutput(
+            x_hat=self.denormalize(x_hat_n), x_hat_n=x_hat_n, x_n=x_n, code=code, aux_code=aux_code, aux_latents=dead
+        )
 
     @torch.no_grad()
     def set_decoder_norm_to_unit_norm(self) -> None:
