@@ -68,7 +68,7 @@ def test_assistant_only_scores_fewer_tokens(tiny_qwen3):
 
 def test_intrinsic_metrics_match_their_definitions(tiny_qwen3_dir, tmp_path):
     from saescope.config import load_config
-    from saescope.eval.intrinsic import held_out_shards, intrinsic_metrics
+    from saescope.eval.intrinsic import intrinsic_metrics
     from saescope.harvest.dataset import ActivationDataset
     from saescope.harvest.run import harvest
     from saescope.sae.model import TopKSae
@@ -81,8 +81,8 @@ def test_intrinsic_metrics_match_their_definitions(tiny_qwen3_dir, tmp_path):
     sae = TopKSae(64, 256, 8)
     sae.input_mean.normal_()
     sae.input_std.uniform_(0.5, 2.0)
-    shards = held_out_shards(ds, 0.5)
-    assert shards == list(range(ds.num_shards - round(ds.num_shards * 0.5), ds.num_shards))
+    shards = ds.held_out_shards(0.5)
+    assert shards == list(range(ds.num_shards - round(ds.num_shards * 0.5), ds.num_shards)) and ds.num_shards > 1
     result = intrinsic_metrics(sae, ds, "layers.2", shards, batch_size=100)
     x = torch.cat([ds.shard_activations(i, "l3").float() for i in shards])
     with torch.no_grad():

@@ -299,3 +299,15 @@ def test_hub_source_downloads_manifest_then_shards(acts_dir: Path, tmp_path: Pat
     assert all(revision == snapshot.name for _, revision in downloads[1:])  # pinned to the manifest's commit
     with pytest.raises(ValueError, match="owner"):
         ActivationStream("hf://datasets/no-owner", config())
+
+
+def test_held_out_shards_are_never_streamed(dataset: ActivationDataset, where):
+    held_out = tuple(dataset.held_out_shards(0.25))
+    assert held_out and held_out[-1] == dataset.num_shards - 1
+    cfg = config(epochs=1)
+    with ActivationStream(dataset, cfg, exclude_shards=held_out) as stream:
+        batches = list(stream)
+        assert stream.num_records == dataset.num_records - sum(dataset.shard_entries[i]["rows"] for i in held_out)
+        assert len(batches) == stream.batches_per_epoch
+    only_held_out = [row for b in batches for row in b if shards_of(row, where) <= set(held_out)]
+    assert not only_held_out

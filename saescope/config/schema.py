@@ -87,6 +87,9 @@ class TrainConfig(Section):
     batch_size: int = Field(32768, ge=1, description="Tokens per optimiser step, over all ranks.")
     warmup_tokens: int = Field(1_000_000, ge=0, description="Linear learning-rate warmup, in tokens.")
     total_tokens: int | None = Field(None, ge=1, description="Tokens to train on (default: one epoch).")
+    heldout_fraction: float = Field(
+        0.1, ge=0, lt=1, description="Leave the last fraction of the shards out of training (eval reads them)."
+    )
     normalizer_tokens: int = Field(1_000_000, ge=2, description="Tokens of the per-dimension mean/std pass.")
     std_floor: float = Field(1e-5, gt=0, description="Lower bound of each dimension's std.")
     b_dec_init: Literal["geometric_median", "mean"] = Field("geometric_median", description="How b_dec starts.")
@@ -124,7 +127,9 @@ class EvalConfig(Section):
     activations: str | None = Field(None, description="Activation dataset for intrinsic metrics (default: "
                                     "train.activations).")
     out: str = Field("runs/eval", description="Folder for the JSON results, snapshot lines and table.")
-    heldout_fraction: float = Field(0.1, gt=0, le=1, description="Evaluate on the last fraction of the shards.")
+    heldout_fraction: float = Field(
+        0.1, ge=0, lt=1, description="Evaluate on the last fraction of the shards (0: all); match train's."
+    )
     max_records: int | None = Field(None, ge=1, description="Cap on intrinsic records (None: all held-out ones).")
     batch_size: int = Field(4096, ge=1, description="Records per intrinsic batch.")
     firing_counts: bool = Field(False, description="Also write per-latent firing counts as parquet.")

@@ -30,12 +30,6 @@ class IntrinsicResult:
                 "mse_raw": self.mse_raw, "dead": self.dead, "records": self.records, "l0": self.l0}
 
 
-def held_out_shards(dataset: ActivationDataset, fraction: float) -> list[int]:
-    """The last `fraction` of the shards (at least one): the default evaluation split."""
-    count = max(1, round(dataset.num_shards * fraction))
-    return list(range(dataset.num_shards - count, dataset.num_shards))
-
-
 @torch.no_grad()
 def intrinsic_metrics(
     sae: TopKSae, dataset: ActivationDataset, hookpoint: str, shards: list[int], batch_size: int = 4096,

@@ -17,7 +17,7 @@ from saescope.config.schema import SaescopeConfig
 from saescope.data.conversations import iter_conversations
 from saescope.data.templating import TokenizedConversation, tokenize_conversation
 from saescope.eval.coreplus import core_plus
-from saescope.eval.intrinsic import held_out_shards, intrinsic_metrics
+from saescope.eval.intrinsic import intrinsic_metrics
 from saescope.export.load import load_sae
 from saescope.export.retained import select_checkpoint
 from saescope.harvest.dataset import ActivationDataset
@@ -62,7 +62,7 @@ def evaluate_one(sae_path: Path, sae: TopKSae, metadata: dict[str, Any], cfg: Sa
                  dataset: ActivationDataset, lm: LoadedModel | None,
                  conversations: list[tuple[str, TokenizedConversation]]) -> dict[str, Any]:
     hookpoint = metadata["model"]["hookpoint"]
-    shards = held_out_shards(dataset, cfg.eval.heldout_fraction)
+    shards = dataset.held_out_shards(cfg.eval.heldout_fraction) or list(range(dataset.num_shards))
     intrinsic = intrinsic_metrics(sae, dataset, hookpoint, shards, cfg.eval.batch_size, cfg.eval.max_records)
     result: dict[str, Any] = {
         "label": sae_label(metadata, sae_path), "sae": str(sae_path), "sae_sha256": weights_sha256(sae_path),

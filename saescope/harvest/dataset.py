@@ -142,6 +142,14 @@ class ActivationDataset:
             self._open[i] = Shard(self.root / entry["file"], entry["bytes"])
         return self._open[i]
 
+    def held_out_shards(self, fraction: float) -> list[int]:
+        """The last `fraction` of the shards (at least one when fraction > 0): what training leaves out and
+        evaluation reads, so both agree on the split without storing it."""
+        if fraction <= 0:
+            return []
+        count = min(self.num_shards - 1, max(1, round(self.num_shards * fraction)))
+        return list(range(self.num_shards - count, self.num_shards))
+
     def shard_path(self, i: int) -> Path:
         return self.root / self.shard_entries[i]["file"]
 

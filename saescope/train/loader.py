@@ -631,8 +631,10 @@ class ActivationStream:
         world_size: int = 1,
         device: torch.device | str | None = None,
         state: dict[str, Any] | None = None,
+        exclude_shards: tuple[int, ...] = (),
     ) -> None:
         self.cfg = cfg or LoaderConfig()
+        self.exclude_shards = tuple(sorted(exclude_shards))  # e.g. the shards held out for evaluation
         if not 0 <= rank < world_size:
             raise ValueError(f"rank {rank} is not in a world of {world_size}")
         if self.cfg.batch_size % world_size:
@@ -640,9 +642,9 @@ class ActivationStream:
         self.files = ShardFiles.open(source)
         self.dataset = self.files.dataset
         self.label = self._label(self.cfg.hookpoint)
-        if self.cfg.batch_size > self.dataset.num_records:
-            raise ValueError(f"{self.dataset.root}: batch_size {self.cfg.batch_size} exceeds the dataset's "
-                             f"{self.dataset.num_records} records")
+        if self.cfg.batch_size > self.num_records:
+            raise ValueError(f"{self.dataset.root}: batch_size {self.cfg.batch_size} exceeds the "
+                             f"{self.num_records} records streamed")
         self.rank, self.world_size = rank, world_size
         self.device = torch.device(device) if device is not None else None
         self.skipped_shards: list[str] = []
@@ -671,9 +673,15 @@ class ActivationStream:
         return getattr(torch, name) if name in ("bfloat16", "float32") else None
 
     @property
+    def num_records(self) -> int:
+        """Records of the shards streamed (the excluded ones left out)."""
+        excluded = sum(self.dataset.shard_entries[i]["rows"] for i in self.exclude_shards)
+        return self.dataset.num_records - excluded
+
+    @property
     def batches_per_epoch(self) -> int:
         """Global batches per epoch (fewer if shards are skipped as corrupt)."""
-        return self.dataset.num_records // self.cfg.batch_size
+        return self.num_records // self.cfg.batch_size
 
     @property
     def tokens_per_epoch(self) -> int:
@@ -693,6 +701,7 @@ class ActivationStream:
     def __iter__(self) -> Iterator[torch.Tensor]:
         self._slot.close()
         known_bad = frozenset(i for i in range(self.dataset.num_shards) if self.files.name(i) in self.skipped_shards)
+        known_bad |= frozenset(self.exclude_shards)
         pin = self.device is not None and self.device.type == "cuda" and torch.cuda.is_available()
         settings = _Settings(self.files, self.cfg, self.label, self.rank, self.world_size, pin, known_bad)
         pipeline = _Pipeline(settings, self._epoch, self._batches, self.skipped_shards)
@@ -724,7 +733,8 @@ class ActivationStream:
     def _fingerprint(self) -> dict[str, Any]:
         digest = hashlib.sha256("".join(e["sha256"] for e in self.dataset.shard_entries).encode()).hexdigest()
         return {"seed": self.cfg.seed, "batch_size": self.cfg.batch_size, "shuffle_buffer": self.cfg.shuffle_buffer,
-                "hookpoint": self.label, "num_records": self.dataset.num_records, "dataset": digest}
+                "hookpoint": self.label, "num_records": self.dataset.num_records, "dataset": digest,
+                "exclude_shards": list(self.exclude_shards)}
 
     def state_dict(self) -> dict[str, Any]:
         """The position after the last batch taken, and what must match to continue from it."""

@@ -59,8 +59,10 @@ def loader_config(cfg: TrainConfig, batch_size: int, seed: int) -> LoaderConfig:
 def estimate_normalizer(cfg: TrainConfig, files: ShardFiles) -> tuple[RunningMoments, torch.Tensor]:
     """One streaming pass over `normalizer_tokens` rows (the same on every rank, so no communication);
     also returns the first rows as the b_dec initialisation sample."""
-    batch = min(cfg.normalizer_tokens, 8192, files.dataset.num_records)
-    stream = ActivationStream(files, loader_config(cfg, batch, cfg.seed + 1))
+    held_out = files.dataset.held_out_shards(cfg.heldout_fraction)
+    streamed = files.dataset.num_records - sum(files.dataset.shard_entries[i]["rows"] for i in held_out)
+    batch = min(cfg.normalizer_tokens, 8192, streamed)
+    stream = ActivationStream(files, loader_config(cfg, batch, cfg.seed + 1), exclude_shards=tuple(held_out))
     moments = RunningMoments(stream.d_model)
     sample: torch.Tensor | None = None
     try:
@@ -166,8 +168,9 @@ def _train(cfg: SaescopeConfig, info: dist.DistInfo, device: torch.device, regis
     tc = cfg.train
     out = Path(tc.out)
     files = ShardFiles.open(tc.activations)
+    held_out = tuple(files.dataset.held_out_shards(tc.heldout_fraction))
     stream = ActivationStream(files, loader_config(tc, tc.batch_size, tc.seed), rank=info.rank,
-                              world_size=info.world_size, device=device)
+                              world_size=info.world_size, device=device, exclude_shards=held_out)
     sae = TopKSae(stream.d_model, tc.d_sae, tc.k)
     if resume_from is None:
         moments, sample = estimate_normalizer(tc, files)
