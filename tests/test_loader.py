@@ -2,6 +2,7 @@ import gc
 import json
 import logging
 import shutil
+import threading
 from collections import Counter
 from pathlib import Path
 
@@ -289,8 +290,13 @@ def test_hub_source_downloads_manifest_then_shards(acts_dir: Path, tmp_path: Pat
         assert (repo_id, repo_type) == ("someone/acts", "dataset")
         downloads.append((filename, revision))
         target = snapshot / filename
-        target.parent.mkdir(parents=True, exist_ok=True)
-        shutil.copy(acts_dir / filename, target)
+        # Like the real hub cache: a file already there is reused, a new one appears whole (temp + rename),
+        # so a shard fetched again for the next epoch never truncates the copy being read.
+        if not target.exists():
+            target.parent.mkdir(parents=True, exist_ok=True)
+            partial = target.with_name(f".{target.name}.{threading.get_ident()}.partial")
+            shutil.copy(acts_dir / filename, partial)
+            partial.replace(target)
         return str(target)
 
     monkeypatch.setattr(huggingface_hub, "hf_hub_download", fake_download)
