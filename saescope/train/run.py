@@ -56,13 +56,12 @@ def loader_config(cfg: TrainConfig, batch_size: int, seed: int) -> LoaderConfig:
     )
 
 
-def estimate_normalizer(cfg: TrainConfig, files: ShardFiles) -> tuple[RunningMoments, torch.Tensor]:
-    """One streaming pass over `normalizer_tokens` rows (the same on every rank, so no communication);
-    also returns the first rows as the b_dec initialisation sample."""
-    held_out = files.dataset.held_out_shards(cfg.heldout_fraction)
-    streamed = files.dataset.num_records - sum(files.dataset.shard_entries[i]["rows"] for i in held_out)
-    batch = min(cfg.normalizer_tokens, 8192, streamed)
-    stream = ActivationStream(files, loader_config(cfg, batch, cfg.seed + 1), exclude_shards=tuple(held_out))
+def estimate_normalizer(cfg: TrainConfig, training: ActivationStream) -> tuple[RunningMoments, torch.Tensor]:
+    """One streaming pass over `normalizer_tokens` rows of the training shards (the same on every rank, so
+    no communication); also returns the first rows as the b_dec initialisation sample."""
+    batch = min(cfg.normalizer_tokens, 8192, training.num_records)
+    stream = ActivationStream(training.files, loader_config(cfg, batch, cfg.seed + 1),
+                              exclude_shards=training.exclude_shards)
     moments = RunningMoments(stream.d_model)
     sample: torch.Tensor | None = None
     try:
@@ -173,7 +172,7 @@ def _train(cfg: SaescopeConfig, info: dist.DistInfo, device: torch.device, regis
                               world_size=info.world_size, device=device, exclude_shards=held_out)
     sae = TopKSae(stream.d_model, tc.d_sae, tc.k)
     if resume_from is None:
-        moments, sample = estimate_normalizer(tc, files)
+        moments, sample = estimate_normalizer(tc, stream)
         apply_to(sae, moments, tc.std_floor)
         init_weights(sae, torch.Generator().manual_seed(tc.seed))
         init_b_dec(sae, sae.normalize(sample), tc.b_dec_init)
