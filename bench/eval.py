@@ -13,7 +13,6 @@ import argparse
 import time
 from pathlib import Path
 
-import numpy as np
 import torch
 
 from saescope.config.schema import DataConfig, ModelConfig
@@ -21,7 +20,7 @@ from saescope.data.conversations import iter_conversations
 from saescope.data.templating import tokenize_conversation
 from saescope.eval.coreplus import core_plus
 from saescope.export.load import load_sae
-from saescope.harvest.run import plan_batches
+from saescope.lm.batching import padded_batch, plan_batches
 from saescope.lm.loading import load_model
 from saescope.sae.model import TopKSae
 
@@ -32,12 +31,7 @@ RELEASE = Path("runs/demo/release")
 def plain_forward(lm, items, batch_tokens: int) -> None:
     lengths = [len(t) for t in items]
     for batch in plan_batches(lengths, batch_tokens):
-        width = max(lengths[i] for i in batch)
-        ids = torch.zeros((len(batch), width), dtype=torch.long)
-        mask = torch.zeros_like(ids)
-        for row, i in enumerate(batch):
-            ids[row, : lengths[i]] = torch.from_numpy(items[i].token_ids.astype(np.int64))
-            mask[row, : lengths[i]] = 1
+        ids, mask = padded_batch([items[i].token_ids for i in batch], 0)
         lm.model(input_ids=ids, attention_mask=mask, use_cache=False)
 
 

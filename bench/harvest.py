@@ -15,14 +15,14 @@ import tempfile
 import time
 from pathlib import Path
 
-import numpy as np
 import torch
 
 from saescope.config.schema import DataConfig, ModelConfig, SaescopeConfig
 from saescope.data.conversations import iter_conversations
 from saescope.data.templating import tokenize_conversation
-from saescope.harvest.run import harvest_activations, plan_batches
+from saescope.harvest.run import harvest_activations
 from saescope.harvest.shards import build_shard, commit_shard
+from saescope.lm.batching import padded_batch, plan_batches
 from saescope.lm.hookpoints import hookpoint_label, parse_hookpoint
 from saescope.lm.loading import load_model
 
@@ -30,12 +30,7 @@ from saescope.lm.loading import load_model
 def plain_forward(lm, pending, batch_tokens: int, layer: int) -> None:
     lengths = [len(tok) for _, tok in pending]
     for batch in plan_batches(lengths, batch_tokens):
-        width = max(lengths[i] for i in batch)
-        ids = torch.zeros((len(batch), width), dtype=torch.long)
-        mask = torch.zeros_like(ids)
-        for row, i in enumerate(batch):
-            ids[row, : lengths[i]] = torch.from_numpy(pending[i][1].token_ids.astype(np.int64))
-            mask[row, : lengths[i]] = 1
+        ids, mask = padded_batch([pending[i][1].token_ids for i in batch], 0)
         with torch.no_grad():
             out = lm.model(input_ids=ids, attention_mask=mask, output_hidden_states=True)
         kept = out.hidden_states[layer + 1].cpu()

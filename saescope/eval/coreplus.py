@@ -18,7 +18,7 @@ import torch.nn.functional as F
 
 from saescope.data.templating import ROLE_CODES, TokenizedConversation
 from saescope.eval.splice import VARIANTS, spliced
-from saescope.harvest.run import plan_batches
+from saescope.lm.batching import padded_batch, plan_batches
 from saescope.lm.loading import LoadedModel
 
 ScoreTokens = Literal["all", "assistant"]
@@ -69,13 +69,9 @@ def core_plus(
     tokens = 0
     lengths = [len(it) for it in items]
     for batch in plan_batches(lengths, batch_tokens):
-        width = max(lengths[i] for i in batch)
-        ids = torch.full((len(batch), width), pad_id, dtype=torch.long)
-        mask = torch.zeros_like(ids)
-        scored = torch.zeros((len(batch), width), dtype=torch.bool)
+        ids, mask = padded_batch([items[i].token_ids for i in batch], pad_id)
+        scored = torch.zeros(ids.shape, dtype=torch.bool)
         for row, i in enumerate(batch):
-            ids[row, : lengths[i]] = torch.from_numpy(items[i].token_ids.astype(np.int64))
-            mask[row, : lengths[i]] = 1
             scored[row, torch.from_numpy(scored_positions(items[i], score_tokens))] = True
         keep = torch.isin(ids, special) & mask.bool() if keep_special else None
         with spliced(lm.model, hookpoint, reconstruct, keep):

@@ -30,6 +30,7 @@ from saescope.data.templating import (
 )
 from saescope.harvest.format import FORMAT_NAME, FORMAT_VERSION, MANIFEST, RUN_FILE, SHARD_DIR
 from saescope.harvest.shards import HarvestedConversation, build_shard, commit_shard, committed_shards
+from saescope.lm.batching import padded_batch, plan_batches
 from saescope.lm.hookpoints import capture_residuals, check_hookpoints, hookpoint_label
 from saescope.lm.loading import LoadedModel, load_model, resolve_device
 from saescope.utils import dist
@@ -65,22 +66,6 @@ def _now() -> str:
     return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
-def plan_batches(lengths: list[int], batch_tokens: int) -> list[list[int]]:
-    """Group conversation positions into padded batches of at most `batch_tokens`, longest first."""
-    order = sorted(range(len(lengths)), key=lambda i: (-lengths[i], i))
-    batches: list[list[int]] = []
-    current: list[int] = []
-    for i in order:
-        width = lengths[current[0]] if current else lengths[i]
-        if current and (len(current) + 1) * width > batch_tokens:
-            batches.append(current)
-            current = []
-        current.append(i)
-    if current:
-        batches.append(current)
-    return batches
-
-
 def record_positions(tokens: TokenizedConversation, roles: list[str] | None) -> np.ndarray:
     if roles is None:
         return np.arange(len(tokens), dtype=np.int64)
@@ -101,12 +86,7 @@ def harvest_activations(
     lengths = [len(tok) for _, tok in pending]
     results: list[HarvestedConversation | None] = [None] * len(pending)
     for batch in plan_batches(lengths, cfg.harvest.batch_tokens):
-        width = max(lengths[i] for i in batch)
-        ids = torch.full((len(batch), width), pad_id, dtype=torch.long)
-        mask = torch.zeros((len(batch), width), dtype=torch.long)
-        for row, i in enumerate(batch):
-            ids[row, : lengths[i]] = torch.from_numpy(pending[i][1].token_ids.astype(np.int64))
-            mask[row, : lengths[i]] = 1
+        ids, mask = padded_batch([pending[i][1].token_ids for i in batch], pad_id)
         captured = capture_residuals(lm.model, ids.to(lm.device), mask.to(lm.device), hookpoints)
         for row, i in enumerate(batch):
             conversation, tokens = pending[i]
