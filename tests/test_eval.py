@@ -104,3 +104,20 @@ def test_snapshot_line_is_the_seed_format():
                          {"ce_score": 0.765003, "kl_score": 0.948459, "tokens": 106})
     assert line == ("step-005000: intrinsic fve=0.694073, mse=0.323483, dead=38315, records=131366; "
                     "core-plus ce_score=0.765003, kl_score=0.948459, tokens=106")
+
+
+def test_scored_sums_equal_the_log_softmax_definitions():
+    import torch.nn.functional as F
+
+    from saescope.eval.coreplus import _scored_sums
+
+    g = torch.Generator().manual_seed(0)
+    clean, sae, zero = (torch.randn(300, 50, generator=g) * 3 for _ in range(3))
+    targets = torch.randint(0, 50, (300, 1), generator=g)
+    sums = _scored_sums(clean.bfloat16(), {"sae": sae.bfloat16(), "zero": zero.bfloat16()}, targets, chunk=64)
+    lc = F.log_softmax(clean.bfloat16().float(), -1)
+    for name, v in (("sae", sae), ("zero", zero)):
+        lv = F.log_softmax(v.bfloat16().float(), -1)
+        assert sums[f"ce_{name}"] == pytest.approx(float(-lv.gather(-1, targets).sum()), rel=1e-5)
+        assert sums[f"kl_{name}"] == pytest.approx(float((lc.exp() * (lc - lv)).sum()), rel=1e-4)
+    assert sums["ce_clean"] == pytest.approx(float(-lc.gather(-1, targets).sum()), rel=1e-5)

@@ -14,7 +14,6 @@ from typing import Literal
 
 import numpy as np
 import torch
-import torch.nn.functional as F
 
 from saescope.data.templating import ROLE_CODES, TokenizedConversation
 from saescope.eval.splice import VARIANTS, spliced
@@ -56,6 +55,29 @@ def scored_positions(tokens: TokenizedConversation, score_tokens: ScoreTokens) -
     return targets - 1
 
 
+def _scored_sums(clean: torch.Tensor, variants: dict[str, torch.Tensor], targets: torch.Tensor,
+                 chunk: int = 256) -> dict[str, float]:
+    """Summed CE of every variant and KL(clean || variant) over rows of logits, in float32 chunks.
+
+    With lse = logsumexp: CE = lse - logit[target] and KL(c || v) = sum p_c (c - v) - lse_c + lse_v (the
+    log-probabilities never need writing out), so each chunk costs a few passes over the vocabulary.
+    """
+    sums = {f"ce_{name}": 0.0 for name in ("clean", *variants)} | {f"kl_{name}": 0.0 for name in variants}
+    for start in range(0, len(clean), chunk):
+        target = targets[start : start + chunk]
+        c = clean[start : start + chunk].float()
+        lse_c = torch.logsumexp(c, dim=-1)
+        p_c = torch.exp(c - lse_c[:, None])
+        sums["ce_clean"] += float((lse_c - c.gather(-1, target)[:, 0]).double().sum())
+        for name, logits in variants.items():
+            v = logits[start : start + chunk].float()
+            lse_v = torch.logsumexp(v, dim=-1)
+            sums[f"ce_{name}"] += float((lse_v - v.gather(-1, target)[:, 0]).double().sum())
+            kl = (p_c * (c - v)).sum(-1) - lse_c + lse_v
+            sums[f"kl_{name}"] += float(kl.double().sum())
+    return sums
+
+
 @torch.no_grad()
 def core_plus(
     lm: LoadedModel, hookpoint: str, reconstruct: Callable[[torch.Tensor], torch.Tensor],
@@ -76,17 +98,12 @@ def core_plus(
         keep = torch.isin(ids, special) & mask.bool() if keep_special else None
         with spliced(lm.model, hookpoint, reconstruct, keep):
             logits = lm.model(input_ids=ids.to(lm.device), attention_mask=mask.to(lm.device), use_cache=False).logits
-        # Only scored positions go through log_softmax: padding and unscored rows would be wasted vocab work.
+        # Only scored positions are scored: padding and unscored rows would be wasted vocabulary work.
         where = scored[:, :-1].to(lm.device)
         targets = ids[:, 1:].to(lm.device)[where][:, None]
         clean, sae, zero = (logits[i * len(batch) : (i + 1) * len(batch), :-1][where] for i in range(len(VARIANTS)))
-        logp_clean = F.log_softmax(clean.float(), dim=-1)
-        p_clean = logp_clean.exp()
-        sums["ce_clean"] += float(-logp_clean.gather(-1, targets).double().sum())
-        for name, variant in (("sae", sae), ("zero", zero)):
-            logp = F.log_softmax(variant.float(), dim=-1)
-            sums[f"ce_{name}"] += float(-logp.gather(-1, targets).double().sum())
-            sums[f"kl_{name}"] += float((p_clean * (logp_clean - logp)).sum(-1).double().sum())
+        for name, value in _scored_sums(clean, {"sae": sae, "zero": zero}, targets).items():
+            sums[name] += value
         tokens += int(where.sum())
     if tokens == 0:
         raise ValueError("no tokens to score: the conversations are empty or have no scored tokens")
