@@ -21,7 +21,7 @@ from pathlib import Path
 import torch
 
 from saescope.harvest.dataset import ActivationDataset
-from saescope.sae import FveAccumulator, RunningMoments, TopKSae, apply_to, init_b_dec, init_weights
+from saescope.sae import FveAccumulator, TopKSae, apply_to, estimate_moments, init_b_dec, init_weights
 from saescope.train.loader import ActivationStream, LoaderConfig
 from saescope.train.trainer import Hyperparams, Trainer
 
@@ -31,6 +31,7 @@ D_SAE, K, BATCH = 4608, 32, 4096
 LR, WARMUP_TOKENS = 3e-4, 100_000  # configs/demo.yaml
 AUX_COEF, DEAD_TOKENS = 1 / 32, 200_000  # configs/demo.yaml
 NORMALIZER_TOKENS, STD_FLOOR, B_DEC_TOKENS = 100_000, 1e-5, 8192  # configs/demo.yaml and TrainConfig defaults
+OUTLIER_FACTOR_DEFAULT = 10.0  # TrainConfig.normalizer_outlier_factor
 EVAL_MIN_ROWS = 8 * BATCH  # hold out shards from the end until at least this many rows
 OUTLIER_FACTOR = 10  # diagnostic: tokens with a norm above 10x the median (attention sinks) are "outliers"
 
@@ -72,18 +73,14 @@ def take_batches(stream: ActivationStream, n: int) -> list[torch.Tensor]:
 # --- saescope, as saescope/train/run.py sets it up
 
 
-def train_saescope(dataset: ActivationDataset, held: list[int], batches: list[torch.Tensor], aux_k: int) -> TopKSae:
-    moments = RunningMoments(dataset.d_model)
-    sample: torch.Tensor | None = None
+def train_saescope(dataset: ActivationDataset, held: list[int], batches: list[torch.Tensor], aux_k: int,
+                   outlier_factor: float | None) -> TopKSae:
     with training_stream(dataset, held, loader(seed=1, batch_size=8192)) as stream:
-        for x in stream:
-            x = x.float()
-            if sample is None:
-                sample = x[:B_DEC_TOKENS].clone()
-            moments.update(x)
-            if moments.count >= NORMALIZER_TOKENS:
-                break
-    assert sample is not None
+        estimate = estimate_moments(stream, NORMALIZER_TOKENS, B_DEC_TOKENS, outlier_factor)
+    print(f"  saescope normaliser (outlier_factor {outlier_factor}): {estimate.outliers} of {estimate.tokens_read:,} "
+          f"tokens left out of the estimate; max std / median std "
+          f"{float(estimate.moments.std(STD_FLOOR).max() / estimate.moments.std(STD_FLOOR).median()):.1f}")
+    moments, sample = estimate.moments, estimate.sample
     sae = TopKSae(dataset.d_model, D_SAE, K)
     apply_to(sae, moments, STD_FLOOR)
     init_weights(sae, torch.Generator().manual_seed(0))
@@ -202,12 +199,15 @@ def main() -> int:
     aux_k = dataset.d_model // 2  # sparsify's fixed AuxK heuristic; saescope's aux_k is set to match it
     outlier_norm = describe_outliers(eval_rows)
     results: dict[str, tuple[float, float, float]] = {}
-    t = time.perf_counter()
-    sae = train_saescope(dataset, held, batches, aux_k)
-    results["saescope"] = held_out_fve(lambda x: sae(x).x_hat, eval_rows, sae.normalize, outlier_norm)
-    print(f"  ({time.perf_counter() - t:.0f} s) saescope: bf16 autocast, Adam lr {LR:g} (0.9, 0.999), warmup "
-          f"{WARMUP_TOKENS:,} tokens, aux_k {aux_k}, aux_coef {AUX_COEF:g}, dead after {DEAD_TOKENS:,} tokens, "
-          "per-dimension normaliser, geometric-median b_dec")
+    for name, factor in (("saescope", OUTLIER_FACTOR_DEFAULT), ("saescope, sinks in std", None)):
+        t = time.perf_counter()
+        sae = train_saescope(dataset, held, batches, aux_k, factor)
+        results[name] = held_out_fve(lambda x, sae=sae: sae(x).x_hat, eval_rows, sae.normalize, outlier_norm)
+        if factor is not None:
+            standardise = sae.normalize  # every SAE's standardised-space diagnostic uses the default normaliser
+        print(f"  ({time.perf_counter() - t:.0f} s) {name}: bf16 autocast, Adam lr {LR:g} (0.9, 0.999), warmup "
+              f"{WARMUP_TOKENS:,} tokens, aux_k {aux_k}, aux_coef {AUX_COEF:g}, dead after {DEAD_TOKENS:,} tokens, "
+              f"per-dimension normaliser (outlier_factor {factor}), geometric-median b_dec")
     if importlib.util.find_spec("sparsify") is None:
         print("eai-sparsify is not installed (pip install eai-sparsify): nothing to compare against")
     else:
@@ -215,7 +215,7 @@ def main() -> int:
             t = time.perf_counter()
             peer = train_sparsify(batches, dataset.d_model, matched)
             name = f"sparsify ({'matched' if matched else 'defaults'})"
-            results[name] = held_out_fve(lambda x, peer=peer: peer(x).sae_out, eval_rows, sae.normalize,
+            results[name] = held_out_fve(lambda x, peer=peer: peer(x).sae_out, eval_rows, standardise,
                                          outlier_norm)
             settings = (f"Adam lr {LR:g} (0.9, 0.999), same warmup, auxk_alpha {AUX_COEF:g}, k_aux {aux_k}, dead "
                         f"after {DEAD_TOKENS:,} tokens" if matched else
@@ -223,10 +223,10 @@ def main() -> int:
             print(f"  ({time.perf_counter() - t:.0f} s) {name}: fp32 (its CPU precision), {settings}, mean b_dec")
 
     print(f"\nheld-out FVE, pooled over {sum(len(r) for r in eval_rows):,} rows:")
-    print(f"  {'':<20} {'raw space':>10}  | diagnostics: {'raw, no outlier tokens':>22} {'standardised space':>19}")
+    print(f"  {'':<24} {'raw space':>10}  | diagnostics: {'raw, no outlier tokens':>22} {'standardised space':>19}")
     for name, (raw, ordinary, standardised) in results.items():
-        print(f"  {name:<20} {raw:>10.4f}  | {ordinary:>35.4f} {standardised:>19.4f}")
-    peers = {k: v[0] for k, v in results.items() if k != "saescope"}
+        print(f"  {name:<24} {raw:>10.4f}  | {ordinary:>35.4f} {standardised:>19.4f}")
+    peers = {k: v[0] for k, v in results.items() if not k.startswith("saescope")}
     if peers:
         best = max(peers, key=peers.__getitem__)
         diff = results["saescope"][0] - peers[best]

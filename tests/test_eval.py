@@ -95,6 +95,12 @@ def test_intrinsic_metrics_match_their_definitions(tiny_qwen3_dir, tmp_path):
     fired = torch.zeros(256, dtype=torch.bool)
     fired[out.code.indices[out.code.values > 0]] = True
     assert result.dead == int((~fired).sum()) and result.l0 <= 8
+    # The no-sinks FVE: the same formula over records within 10x the first batch's median norm.
+    ordinary = x.norm(dim=1) <= 10 * float(x[:100].norm(dim=1).median())
+    xo, xo_hat = x[ordinary], out.x_hat[ordinary]
+    fve_ordinary = 1 - (xo - xo_hat).square().sum() / (xo - xo.mean(0)).square().sum()
+    assert result.outlier_records == int((~ordinary).sum())
+    assert result.fve_ordinary == pytest.approx(float(fve_ordinary), rel=1e-4)
 
 
 def test_snapshot_line_is_the_seed_format():

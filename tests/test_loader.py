@@ -13,7 +13,13 @@ import saescope.train.loader as loader_module
 from saescope.config import load_config
 from saescope.harvest.dataset import ActivationDataset, DatasetError
 from saescope.harvest.run import harvest
-from saescope.train.loader import ActivationStream, LoaderConfig, sample_rows
+from saescope.train.loader import (
+    ActivationStream,
+    LoaderConfig,
+    epoch_shard_order,
+    merge_loader_states,
+    sample_rows,
+)
 
 HOOKPOINT = "layers.2"
 BATCH = 64
@@ -133,21 +139,124 @@ def test_resume_continues_exactly(acts_dir: Path, dataset: ActivationDataset, re
 def test_iterating_again_continues_where_it_stopped(acts_dir: Path, reference: list[torch.Tensor]):
     with ActivationStream(acts_dir, config()) as stream:
         first = [batch for _, batch in zip(range(3), stream, strict=False)]
-        assert stream.position == (0, 3)
+        assert stream.position == (3, {0: (0, 3)})
         rest = list(stream)
     assert same(first + rest, reference)
 
 
-def test_ranks_split_each_global_batch(acts_dir: Path, reference: list[torch.Tensor]):
-    halves = [take(acts_dir, config(), rank=r, world_size=2) for r in range(2)]
-    assert all(len(h) == len(reference) and h[0].shape == (BATCH // 2, 64) for h in halves)
-    for pair, batch in zip(zip(*halves, strict=True), reference, strict=True):  # the same rows, in rank order
-        assert Counter(key(row) for half in pair for row in half) == Counter(key(row) for row in batch)
-    # A state saved by one world size resumes in another: the global sequence is the same.
-    with ActivationStream(acts_dir, config(), rank=1, world_size=2) as stream:
-        next(iter(stream))
+@pytest.fixture(scope="module")
+def reference2(acts_dir: Path) -> list[torch.Tensor]:
+    """One process reading two streams."""
+    return take(acts_dir, config(streams=2))
+
+
+def test_two_ranks_yield_one_process_batches_in_rank_order(acts_dir: Path, reference: list[torch.Tensor],
+                                                            reference2: list[torch.Tensor], all_rows: Counter):
+    ranks = [take(acts_dir, config(streams=2), rank=r, world_size=2) for r in range(2)]
+    assert all(len(batches) == len(reference2) and batches[0].shape == (BATCH // 2, 64) for batches in ranks)
+    assert same([torch.cat(pair) for pair in zip(*ranks, strict=True)], reference2)
+    assert same(take(acts_dir, config(), rank=1, world_size=2), ranks[1])  # streams=None: one per rank
+    seen = Counter(key(row) for batch in reference2 for row in batch)  # two epochs: no row more than twice
+    assert not seen - Counter({row: 2 * n for row, n in all_rows.items()})
+    assert not torch.equal(reference2[0], reference[0])  # the number of streams is part of the sequence
+
+
+def test_each_rank_reads_only_its_own_shards(dataset: ActivationDataset, monkeypatch: pytest.MonkeyPatch):
+    held_out = tuple(dataset.held_out_shards(0.25))
+    streamed = set(range(dataset.num_shards)) - set(held_out)
+    real_fetch, real_keys = loader_module.fetch_shard, loader_module.shard_keys
+    fetched: list[int] = []
+    decoded: list[tuple[int, int]] = []
+
+    def fetch(files, i, verify):
+        fetched.append(i)
+        return real_fetch(files, i, verify)
+
+    def keys(seed, epoch, shard, *rest):
+        decoded.append((epoch, shard))
+        return real_keys(seed, epoch, shard, *rest)
+
+    def dealt(epoch: int, rank: int) -> set[int]:  # the epoch's order without the held-out shards, dealt to 2
+        return set([i for i in epoch_shard_order(7, epoch, dataset.num_shards) if i in streamed][rank::2])
+
+    monkeypatch.setattr(loader_module, "fetch_shard", fetch)
+    monkeypatch.setattr(loader_module, "shard_keys", keys)
+    read: list[dict[int, set[int]]] = []  # per rank: epoch -> shards decoded
+    for rank in range(2):
+        fetched.clear()
+        decoded.clear()
+        take(dataset, config(streams=2), rank=rank, world_size=2, exclude_shards=held_out)
+        by_epoch: dict[int, set[int]] = {}
+        for epoch, shard in decoded:
+            by_epoch.setdefault(epoch, set()).add(shard)
+        read.append(by_epoch)
+        assert set(by_epoch) == {0, 1}  # the epochs the cap needs: none read ahead past the end
+        assert by_epoch[0] == dealt(0, rank) and by_epoch[1] <= dealt(1, rank)
+        assert set(fetched) <= dealt(0, rank) | dealt(1, rank)
+    for epoch in set(read[0]) & set(read[1]):  # disjoint in every epoch, together every streamed shard
+        assert not read[0][epoch] & read[1][epoch]
+    assert read[0][0] | read[1][0] == streamed
+
+
+def test_state_moves_between_world_sizes(acts_dir: Path):
+    # 9 shards: stream 0 gets 5 of them each epoch, stream 1 gets 4 and runs shorter epochs.
+    cfg, exclude = config(streams=2), (0,)
+    reference2 = take(acts_dir, cfg, exclude_shards=exclude)
+    with ActivationStream(acts_dir, cfg, exclude_shards=exclude) as stream:
+        k = stream.batches_per_epoch + 1
+        assert len(reference2) == stream._layout.limit < 2 * max(stream._layout.first_epoch_batches)
+    half = BATCH // 2
+    # Two ranks save, one process resumes (streams=None takes the state's two streams).
+    states = []
+    for rank in range(2):
+        with ActivationStream(acts_dir, cfg, rank=rank, world_size=2, exclude_shards=exclude) as stream:
+            head = [batch for _, batch in zip(range(k), stream, strict=False)]
+            states.append(stream.state_dict())
+        assert same(head, [batch[rank * half: (rank + 1) * half] for batch in reference2[:k]])
+    assert states[0]["streams"] == {"0": [0, k]} and states[1]["streams"] == {"1": [1, 1]}  # different epochs
+    merged = merge_loader_states(states[::-1])
+    assert list(merged["streams"]) == ["0", "1"] and merged["batches"] == k
+    assert same(take(acts_dir, cfg, state=merged, exclude_shards=exclude), reference2[k:])
+    assert same(take(acts_dir, config(), state=merged, exclude_shards=exclude), reference2[k:])
+    with pytest.raises(ValueError, match="merge every rank"):  # a rank's state alone lacks the other stream
+        ActivationStream(acts_dir, cfg, state=states[1], exclude_shards=exclude)
+    # One process saves, two ranks resume.
+    with ActivationStream(acts_dir, cfg, exclude_shards=exclude) as stream:
+        head = [batch for _, batch in zip(range(k), stream, strict=False)]
         state = stream.state_dict()
-    assert same(take(acts_dir, config(), state=state), reference[1:])
+        assert stream.position == (k, {0: (0, k), 1: (1, 1)})
+    assert same(head, reference2[:k]) and merge_loader_states([state]) == state == merged
+    halves = []
+    for rank in range(2):
+        resumed = ActivationStream(acts_dir, config(), rank=rank, world_size=2, exclude_shards=exclude)
+        resumed.load_state_dict(state)
+        halves.append(list(resumed))
+    assert same([torch.cat(pair) for pair in zip(*halves, strict=True)], reference2[k:])
+
+
+def test_streams_must_fit_the_world_the_batch_and_the_shards(acts_dir: Path, dataset: ActivationDataset):
+    with pytest.raises(ValueError, match="world_size 3 does not divide the 2 loader streams"):
+        ActivationStream(acts_dir, config(streams=2), rank=0, world_size=3)
+    with pytest.raises(ValueError, match="batch_size 64 is not divisible by the 3 loader streams"):
+        ActivationStream(acts_dir, config(streams=3))
+    with pytest.raises(ValueError, match=f"{dataset.num_shards} shards to stream, fewer than the 64 streams; use "
+                                         f"fewer ranks/streams or smaller shards"):
+        ActivationStream(acts_dir, config(streams=64))
+    with ActivationStream(acts_dir, config()) as stream:
+        one_stream = stream.state_dict()
+    with pytest.raises(ValueError, match="world_size 2 does not divide the 1 loader streams"):
+        ActivationStream(acts_dir, config(), rank=0, world_size=2, state=one_stream)
+    with pytest.raises(ValueError, match="num_streams: state 1, stream 2"):
+        ActivationStream(acts_dir, config(streams=2), state=one_stream)
+    with ActivationStream(acts_dir, config(streams=2), rank=1, world_size=2) as stream:
+        next(iter(stream))
+        ahead = stream.state_dict()
+    with ActivationStream(acts_dir, config(streams=2), rank=0, world_size=2) as stream:
+        behind = stream.state_dict()
+    with pytest.raises(ValueError, match="different global batches"):
+        merge_loader_states([behind, ahead])
+    with pytest.raises(ValueError, match="not all of the 2 streams"):
+        merge_loader_states([behind])
 
 
 def test_state_of_another_stream_is_refused(acts_dir: Path):
@@ -200,10 +309,12 @@ def test_skip_corrupt_skips_counts_and_resumes(acts_dir: Path, tmp_path: Path, d
     with caplog.at_level(logging.WARNING, logger=loader_module.__name__), ActivationStream(copy, cfg) as stream:
         batches = list(stream)
         assert stream.skipped_shards == [name]
-    assert name in caplog.text
+        # The cap comes from the manifest: the shorter epoch 0 is followed by enough of epoch 1 to reach it.
+        good = dataset.num_records - dataset.shard_entries[3]["rows"]
+        assert len(batches) == dataset.num_records // BATCH > good // BATCH
+        assert stream.position == (len(batches), {0: (1, len(batches) - good // BATCH)})
+    assert [r.getMessage().split(':')[0] for r in caplog.records] == [f"skipping corrupt shard {name}"]
     assert all(shards_of(row, where) != {3} for batch in batches for row in batch)
-    good = dataset.num_records - dataset.shard_entries[3]["rows"]
-    assert len(batches) == good // BATCH
     for k in (4, len(batches) - 1):  # the state lists the skipped shard once the batcher has met it
         with ActivationStream(copy, cfg) as stream:
             head = [batch for _, batch in zip(range(k), stream, strict=False)]
@@ -225,31 +336,34 @@ def test_background_error_reaches_the_consumer_and_threads_stop(acts_dir: Path, 
         return real(*args, **kwargs)
 
     monkeypatch.setattr(loader_module, "open_rows", failing)
-    stream = ActivationStream(acts_dir, config())
-    iterator = iter(stream)
-    pipeline = stream._slot.pipeline
-    with pytest.raises(RuntimeError, match="boom in the decoder"):
-        list(iterator)
-    assert pipeline is not None and not any(t.is_alive() for t in pipeline.threads)
+    for cfg in (config(), config(streams=2)):
+        calls.clear()
+        stream = ActivationStream(acts_dir, cfg)
+        iterator = iter(stream)
+        pipelines = stream._slot.pipelines
+        with pytest.raises(RuntimeError, match="boom in the decoder"):
+            list(iterator)
+        assert pipelines and not any(t.is_alive() for pipeline in pipelines for t in pipeline.threads)
 
 
 def test_close_or_garbage_stops_an_endless_stream(acts_dir: Path):
     stream = ActivationStream(acts_dir, config(epochs=None))
     iterator = iter(stream)
-    pipeline = stream._slot.pipeline
+    pipelines = stream._slot.pipelines
     for _ in range(3 * (stream.batches_per_epoch + 1)):  # past several epoch boundaries
         next(iterator)
-    assert stream.position[0] == 3
+    assert stream.position.streams[0][0] == 3
     stream.close()
-    assert pipeline is not None and not any(t.is_alive() for t in pipeline.threads)
+    assert pipelines and not any(t.is_alive() for pipeline in pipelines for t in pipeline.threads)
 
-    stream = ActivationStream(acts_dir, config(epochs=None))
+    stream = ActivationStream(acts_dir, config(epochs=None, streams=2))
     iterator = iter(stream)
     next(iterator)
-    pipeline = stream._slot.pipeline
+    pipelines = stream._slot.pipelines
     del stream, iterator
     gc.collect()
-    assert pipeline is not None and not any(t.is_alive() for t in pipeline.threads)
+    assert pipelines and len(pipelines) == 2
+    assert not any(t.is_alive() for pipeline in pipelines for t in pipeline.threads)
 
 
 def test_memory_stays_within_the_window(acts_dir: Path, dataset: ActivationDataset, monkeypatch: pytest.MonkeyPatch):

@@ -1,7 +1,7 @@
 import pytest
 import torch
 
-from saescope.sae import RunningMoments, TopKSae, apply_to
+from saescope.sae import RunningMoments, TopKSae, apply_to, estimate_moments
 
 D = 12
 
@@ -95,3 +95,28 @@ def test_apply_to_sets_the_sae_normaliser():
     x_n = sae.normalize(x)
     torch.testing.assert_close(x_n[:, 1:].mean(dim=0), torch.zeros(D - 1), atol=1e-5, rtol=0)
     torch.testing.assert_close(x_n[:, 1:].std(dim=0, correction=0), torch.ones(D - 1), atol=1e-5, rtol=0)
+
+
+def test_estimate_leaves_sink_tokens_out_of_the_moments_but_not_out_of_the_sample():
+    parts = batches([64, 64, 64], seed=3)
+    sink = torch.zeros(D)
+    sink[5] = 1e4  # an attention-sink-like token: one huge dimension
+    for part in parts:
+        part[0] = sink
+    estimate = estimate_moments(iter(parts), tokens=10_000, sample_tokens=8, outlier_factor=10.0)
+    ordinary = torch.cat([part[1:] for part in parts]).double()
+    assert estimate.outliers == 3 and estimate.tokens_read == 192 and estimate.moments.count == 189
+    torch.testing.assert_close(estimate.moments.std(), ordinary.std(dim=0, correction=0))
+    assert torch.equal(estimate.sample[0], sink)  # b_dec's sample is what the SAE trains on, sinks included
+    assert estimate.summary() == {"tokens": 189, "outlier_norm": estimate.outlier_norm, "outliers_excluded": 3}
+    # Counted in, the one sink per 64 tokens would set dimension 5's std.
+    plain = estimate_moments(iter(parts), tokens=10_000, sample_tokens=8, outlier_factor=None)
+    assert plain.outliers == 0 and plain.outlier_norm is None
+    assert plain.moments.std()[5] > 100 * estimate.moments.std()[5]
+
+
+def test_estimate_stops_at_the_token_budget():
+    estimate = estimate_moments(iter(batches([50, 50, 50])), tokens=70, sample_tokens=8, outlier_factor=None)
+    assert estimate.moments.count == 70 and estimate.tokens_read == 100
+    with pytest.raises(ValueError, match="too few"):
+        estimate_moments(iter([]), tokens=10, sample_tokens=8, outlier_factor=None)

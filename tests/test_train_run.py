@@ -2,6 +2,7 @@
 
 import json
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -10,10 +11,12 @@ from pathlib import Path
 
 import pytest
 import torch
+from safetensors import safe_open
 from safetensors.torch import load_file
 
 from saescope.config import load_config
 from saescope.harvest.run import harvest
+from saescope.train.checkpoint import read_trainer_state
 
 PYTHON = sys.executable
 SAESCOPE = str(Path(PYTHON).parent / "saescope")
@@ -44,10 +47,15 @@ def train_flags(activations: Path, out: Path, **extra) -> list[str]:
     return args
 
 
-def final_weights(out: Path) -> dict[str, torch.Tensor]:
+def final_checkpoint(out: Path) -> Path:
+    """The last final checkpoint (a run extended by --resume has two)."""
     registry = json.loads((out / "checkpoints" / "registry.json").read_text())
-    final = next(e for e in registry["checkpoints"] if e["final"])
-    return load_file(out / "checkpoints" / final["path"] / "sae.safetensors")
+    final = max((e for e in registry["checkpoints"] if e["final"]), key=lambda e: e["step"])
+    return out / "checkpoints" / final["path"]
+
+
+def final_weights(out: Path) -> dict[str, torch.Tensor]:
+    return load_file(final_checkpoint(out) / "sae.safetensors")
 
 
 def test_train_writes_checkpoints_registry_and_metrics(activations: Path, tmp_path: Path):
@@ -68,6 +76,9 @@ def test_train_writes_checkpoints_registry_and_metrics(activations: Path, tmp_pa
     sae = final_weights(out)
     assert set(sae) == {"W_enc", "b_enc", "W_dec", "b_dec", "input_mean", "input_std"}
     assert sae["W_enc"].shape == (64, 256) and sae["input_std"].min() > 0
+    with safe_open(final_checkpoint(out) / "sae.safetensors", "pt") as f:
+        norm = json.loads(f.metadata()["saescope"])["normalization"]
+    assert norm["tokens"] == 4096 and norm["outlier_factor"] == 10.0 and norm["outliers_excluded"] >= 0
     # Resuming a finished run changes nothing.
     before = (out / "checkpoints" / "registry.json").read_text()
     done = subprocess.run([SAESCOPE, "train", *train_flags(activations, out), "--resume"], capture_output=True,
@@ -77,6 +88,19 @@ def test_train_writes_checkpoints_registry_and_metrics(activations: Path, tmp_pa
     # A second run into the same folder without --resume is refused rather than mixing runs.
     again = subprocess.run([SAESCOPE, "train", *train_flags(activations, out)], capture_output=True, text=True)
     assert again.returncode == 1 and "--resume" in again.stderr
+
+
+def test_resume_with_a_larger_budget_continues_exactly(activations: Path, tmp_path: Path):
+    straight, extended = tmp_path / "straight", tmp_path / "extended"
+    subprocess.run([SAESCOPE, "train", *train_flags(activations, straight, **{"total-tokens": 256 * 30})],
+                   check=True, capture_output=True)
+    subprocess.run([SAESCOPE, "train", *train_flags(activations, extended, **{"total-tokens": 256 * 20})],
+                   check=True, capture_output=True)
+    subprocess.run([SAESCOPE, "train", *train_flags(activations, extended, **{"total-tokens": 256 * 30}), "--resume"],
+                   check=True, capture_output=True)
+    ours, theirs = final_weights(extended), final_weights(straight)
+    for name, value in theirs.items():
+        torch.testing.assert_close(ours[name], value, rtol=1e-5, atol=1e-6)
 
 
 @pytest.mark.slow
@@ -107,18 +131,40 @@ def test_sigkill_then_resume_equals_an_uninterrupted_run(activations: Path, tmp_
 
 @pytest.mark.slow
 def test_two_ranks_match_one_at_the_same_global_batch(activations: Path, tmp_path: Path):
-    one, two = tmp_path / "one", tmp_path / "two"
+    one, two, moved = tmp_path / "one", tmp_path / "two", tmp_path / "moved"
     # fp32: bf16 GEMMs round differently at another batch shape, and Adam amplifies that over steps.
-    # A short dead window makes the AuxK path (and its all-reduced dead-latent counters) part of the check.
-    flags = {"total-tokens": 256 * 40, "autocast-dtype": "float32", "dead-tokens": 1024}
+    # A dead window of one batch makes the AuxK path (and its all-reduced dead-latent counters) part of the check.
+    # Two loader streams in every run: each rank reads only its stream's shards, one process reads both.
+    flags = {"total-tokens": 256 * 40, "autocast-dtype": "float32", "dead-tokens": 256, "loader-streams": 2}
     subprocess.run([SAESCOPE, "train", *train_flags(activations, one, **flags)], check=True, capture_output=True)
     torchrun = [PYTHON, "-m", "torch.distributed.run", "--standalone", "--nproc-per-node", "2", "--no-python"]
+    env = {**os.environ, "OMP_NUM_THREADS": "1"}
     result = subprocess.run([*torchrun, SAESCOPE, "train", *train_flags(activations, two, **flags)],
-                            capture_output=True, text=True, env={**os.environ, "OMP_NUM_THREADS": "1"})
+                            capture_output=True, text=True, env=env)
     assert result.returncode == 0, result.stderr[-3000:]
     a, b = final_weights(one), final_weights(two)
     for name in a:
         torch.testing.assert_close(b[name], a[name], rtol=1e-4, atol=1e-5)
+    loader = read_trainer_state(final_checkpoint(two))["loader"]
+    assert set(loader["streams"]) == {"0", "1"}  # both ranks' positions, merged
+    # Two ranks until the checkpoint at step 10 (the later one dropped, as if killed), then one process resumes:
+    # the same run.
+    result = subprocess.run([*torchrun, SAESCOPE, "train", *train_flags(activations, moved, **flags | {
+        "total-tokens": 256 * 20})], capture_output=True, text=True, env=env)
+    assert result.returncode == 0, result.stderr[-3000:]
+    registry_file = moved / "checkpoints" / "registry.json"
+    registry = json.loads(registry_file.read_text())
+    for entry in registry["checkpoints"]:
+        if entry["step"] > 10:
+            shutil.rmtree(moved / "checkpoints" / entry["path"])
+    registry["checkpoints"] = [e for e in registry["checkpoints"] if e["step"] <= 10]
+    assert [e["step"] for e in registry["checkpoints"]] == [10]
+    registry_file.write_text(json.dumps(registry))
+    subprocess.run([SAESCOPE, "train", *train_flags(activations, moved, **flags), "--resume"], check=True,
+                   capture_output=True)
+    c = final_weights(moved)
+    for name in a:
+        torch.testing.assert_close(c[name], a[name], rtol=1e-4, atol=1e-5)
     lines_one = [json.loads(x) for x in (one / "metrics.jsonl").read_text().splitlines()]
     lines_two = [json.loads(x) for x in (two / "metrics.jsonl").read_text().splitlines()]
     assert [m["tokens"] for m in lines_one] == [m["tokens"] for m in lines_two]
@@ -143,3 +189,10 @@ def test_wandb_offline_mirrors_the_metrics(activations: Path, tmp_path: Path):
     assert result.returncode == 0, result.stderr[-2000:]
     run_id = (out / "wandb_run_id").read_text().strip()
     assert list((out / "wandb").glob(f"offline-run-*-{run_id}"))
+
+
+def test_more_loader_streams_than_shards_is_a_clear_error(activations: Path, tmp_path: Path):
+    result = subprocess.run([SAESCOPE, "train", *train_flags(activations, tmp_path / "run", **{"loader-streams": 64})],
+                            capture_output=True, text=True)
+    assert result.returncode == 1 and "Traceback" not in result.stderr
+    assert f"{activations}:" in result.stderr and "fewer than the 64 streams" in result.stderr

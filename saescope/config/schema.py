@@ -92,6 +92,10 @@ class TrainConfig(Section):
     )
     normalizer_tokens: int = Field(1_000_000, ge=2, description="Tokens of the per-dimension mean/std pass.")
     std_floor: float = Field(1e-5, gt=0, description="Lower bound of each dimension's std.")
+    normalizer_outlier_factor: float | None = Field(
+        10.0, gt=1, description="Leave tokens whose norm exceeds this multiple of the median norm (attention sinks) "
+        "out of the mean/std pass; they are still trained on. None: every token counts."
+    )
     b_dec_init: Literal["geometric_median", "mean"] = Field("geometric_median", description="How b_dec starts.")
     b_dec_init_tokens: int = Field(8192, ge=1, description="Sample size for the b_dec initialisation.")
     autocast_dtype: Literal["bfloat16", "float32"] = Field("bfloat16", description="Autocast dtype (CUDA and CPU).")
@@ -102,6 +106,11 @@ class TrainConfig(Section):
     shuffle_buffer: int = Field(8192, ge=1, description="Rows in the shuffle buffer.")
     cpu_prefetch_batches: int = Field(16, ge=1, description="Batches assembled ahead (pinned on CUDA).")
     skip_corrupt_shards: bool = Field(False, description="Skip and count a corrupt shard instead of stopping.")
+    loader_streams: int | None = Field(
+        None, ge=1, description="Independent shard streams the global batch is drawn from; each rank reads only its "
+        "streams' shards. None: one per rank. Fix it (a multiple of every world size you will use) to resume a run "
+        "at another world size.",
+    )
     save_every: int = Field(5000, ge=1, description="Checkpoint every this many steps.")
     best_checkpoint_count: int = Field(3, ge=0, description="Keep this many best checkpoints (plus the final).")
     best_checkpoint_metric: str = Field("loss", description="Metric that ranks checkpoints (mean since last save).")
@@ -131,6 +140,10 @@ class EvalConfig(Section):
         0.1, ge=0, lt=1, description="Evaluate on the last fraction of the shards (0: all); match train's."
     )
     max_records: int | None = Field(None, ge=1, description="Cap on intrinsic records (None: all held-out ones).")
+    outlier_factor: float = Field(
+        10.0, gt=1, description="fve_ordinary leaves out records whose norm exceeds this multiple of the median "
+        "norm (attention sinks, which dominate the pooled fve)."
+    )
     batch_size: int = Field(4096, ge=1, description="Records per intrinsic batch.")
     firing_counts: bool = Field(False, description="Also write per-latent firing counts as parquet.")
     coreplus: bool = Field(True, description="Run core-plus (needs the language model).")

@@ -49,10 +49,12 @@ def snapshot_line(label: str, intrinsic: dict[str, Any], coreplus: dict[str, Any
 
 
 def markdown_table(results: list[dict[str, Any]]) -> str:
-    rows = ["| SAE | fve | mse | dead | records | L0 | ce_score | kl_score | tokens |", "|---" * 9 + "|"]
+    header = ["SAE", "fve", "fve, no sinks", "mse", "dead", "records", "L0", "ce_score", "kl_score", "tokens"]
+    rows = ["| " + " | ".join(header) + " |", "|---" * len(header) + "|"]
     for r in results:
         i, c = r["intrinsic"], r.get("core_plus") or {}
-        cells = [r["label"], f"{i['fve']:.6f}", f"{i['mse']:.6f}", str(i["dead"]), str(i["records"]), f"{i['l0']:.1f}",
+        cells = [r["label"], f"{i['fve']:.6f}", f"{i['fve_ordinary']:.6f}", f"{i['mse']:.6f}", str(i["dead"]),
+                 str(i["records"]), f"{i['l0']:.1f}",
                  *(f"{c[k]:.6f}" if k in c else "-" for k in ("ce_score", "kl_score")), str(c.get("tokens", "-"))]
         rows.append("| " + " | ".join(cells) + " |")
     return "\n".join(rows) + "\n"
@@ -63,7 +65,8 @@ def evaluate_one(sae_path: Path, sae: TopKSae, metadata: dict[str, Any], cfg: Sa
                  conversations: list[tuple[str, TokenizedConversation]]) -> dict[str, Any]:
     hookpoint = metadata["model"]["hookpoint"]
     shards = dataset.held_out_shards(cfg.eval.heldout_fraction) or list(range(dataset.num_shards))
-    intrinsic = intrinsic_metrics(sae, dataset, hookpoint, shards, cfg.eval.batch_size, cfg.eval.max_records)
+    intrinsic = intrinsic_metrics(sae, dataset, hookpoint, shards, cfg.eval.batch_size, cfg.eval.max_records,
+                                  cfg.eval.outlier_factor)
     result: dict[str, Any] = {
         "label": sae_label(metadata, sae_path), "sae": str(sae_path), "sae_sha256": weights_sha256(sae_path),
         "hookpoint": hookpoint, "intrinsic": intrinsic.to_dict(),

@@ -158,9 +158,17 @@ def architecture_section(meta: dict[str, Any]) -> str:
         "Batch-topk was intentionally not used: per-token TopK keeps diagnostics and checkpoint interpretation "
         "simple, with fewer interacting sparsity mechanisms.",
         f"Inputs are standardised per dimension ({norm['method']}, estimated on {number(norm['tokens'])} tokens, "
-        f"std floored at {norm['std_floor']}). The forward function:",
+        f"std floored at {norm['std_floor']}{outlier_text(norm)}). The forward function:",
         code(arch["forward"], "text"),
     ])
+
+
+def outlier_text(norm: dict[str, Any]) -> str:
+    if norm.get("outlier_norm") is None:
+        return ""
+    return (f"; {number(norm.get('outliers_excluded') or 0)} outlier tokens with a norm above "
+            f"{norm['outlier_norm']:,.1f} ({norm.get('outlier_factor')}x the median: attention sinks) were left out "
+            "of the estimate but not out of training")
 
 
 def dataset_text(name: str | None) -> str:

@@ -59,6 +59,11 @@ def normalization(header: dict[str, Any], state: dict[str, torch.Tensor]) -> dic
         "std_floor": norm.get("std_floor"),
         "eps": 0.0,  # no eps is added at inference: input_std was floored at std_floor when it was estimated
         "tokens": norm.get("tokens"),
+        # Tokens with a norm above outlier_norm (outlier_factor x the median: attention sinks) were left out of
+        # the estimate, not out of training.
+        "outlier_factor": norm.get("outlier_factor"),
+        "outlier_norm": norm.get("outlier_norm"),
+        "outliers_excluded": norm.get("outliers_excluded"),
         # float32 -> Python float is exact, so these lists reproduce the tensors bit for bit.
         "input_mean": state["input_mean"].tolist(),
         "input_std": state["input_std"].tolist(),

@@ -12,13 +12,14 @@ from saescope.sae.model import (
     init_b_dec,
     init_weights,
 )
-from saescope.sae.normalizer import RunningMoments, apply_to
+from saescope.sae.normalizer import MomentsEstimate, RunningMoments, apply_to, estimate_moments
 
 __all__ = [
     "STATE_DICT_KEYS",
     "DeadLatentTracker",
     "ForwardOutput",
     "FveAccumulator",
+    "MomentsEstimate",
     "RunningMoments",
     "SaeConfig",
     "SparseCode",
@@ -27,6 +28,7 @@ __all__ = [
     "apply_to",
     "auxk_loss",
     "auxk_loss_from_code",
+    "estimate_moments",
     "fused_topk_encode",
     "fve",
     "geometric_median",

@@ -11,37 +11,52 @@ Stages, each a background thread with a bounded hand-off:
     batch    one thread decides each batch from the keys and gathers its rows straight out of the mapped shards
              (into pinned memory for CUDA), up to `cpu_prefetch_batches` batches ahead of the consumer
 
-Shuffle. Epoch e visits the shards in a permutation seeded by (seed, e) and each shard's rows in a permutation
-seeded by (seed, e, shard); their concatenation is the epoch's stream. Stream row i gets the key
-i + shuffle_buffer * u, u uniform in [0, 1) drawn per (seed, e, shard), and the epoch emits rows in key order,
-`batch_size` at a time: a windowed shuffle in which a row is only reordered against rows less than
-`shuffle_buffer` away in the stream, so a batch mixes every shard that overlaps a window of about
-2 * shuffle_buffer + batch_size stream rows. The last `records % batch_size` rows of an epoch (the largest keys)
-are dropped: every batch is full and each record appears once per epoch at most. Every random draw comes from a
-generator seeded by (seed, epoch[, shard or batch]) and the batcher takes shards in stream order, so thread
-timing never changes the sequence. The permutations only decide which rows a batch reads: the data is read
-once, by the gather that builds the batch, rows of a shard in file order.
+Shuffle. Epoch e deals the shards to the streams (see Distributed) in a permutation seeded by (seed, e); a
+stream visits its shards in that order and each shard's rows in a permutation seeded by (seed, e, shard); their
+concatenation is the stream's epoch. Its row i gets the key i + shuffle_buffer * u, u uniform in [0, 1) drawn per
+(seed, e, shard), and the epoch emits rows in key order, `batch_size / streams` at a time: a windowed shuffle in
+which a row is only reordered against rows less than `shuffle_buffer` away in the stream, so a batch mixes every
+shard that overlaps a window of about 2 * shuffle_buffer + batch_size / streams stream rows. The last rows of a
+stream's epoch that do not fill a batch (the largest keys) are dropped: every batch is full and each record
+appears once per epoch at most. Every random draw comes from a generator seeded by (seed, epoch[, shard]) and
+the batcher takes shards in stream order, so thread timing never changes the sequence. The permutations only
+decide which rows a batch reads: the data is read once, by the gather that builds the batch, rows of a shard in
+file order.
 
-Distributed. `batch_size` is the global batch: every rank computes the same global batches; rank r takes rows
-[r * B / W, (r + 1) * B / W) of each batch in an order drawn per batch (so each rank's share is an unbiased
-sample of it) and returns them in dataset order. Every rank reads every shard (one page cache per node); in
-exchange W ranks see, step by step, exactly the rows of one process's batches, and a state saved at one world
-size resumes at another.
+Distributed. `batch_size` (B) is the global batch, drawn from `streams` (S; None: one per rank) independent
+streams. Epoch e's shard order, the excluded (held-out) shards left out, is dealt round-robin: stream s takes
+entries s, s + S, s + 2S, ... (re-dealt every epoch; shards known corrupt are dropped after the deal, so the
+deal never depends on what a rank knows). Each stream shuffles its shards as above and emits batches of B / S
+rows; global batch t is the concatenation of the S streams' t-th batches. Rank r of W runs the contiguous block
+of streams [r * S / W, (r + 1) * S / W) and returns their batches concatenated (B / W rows), so it opens only
+its streams' shards: within an epoch no two ranks read the same shard. A stream runs its own epochs: one whose
+shards hold fewer rows simply starts its next epoch sooner. The sequence depends on S, never on W: one process
+with S streams yields, step by step, exactly the rows of W ranks concatenated in rank order, and a run can
+continue at any world size that divides S. `epochs` caps the global batches at the minimum over the streams of
+the batches of their first `epochs` epochs, computed from the manifest's row counts (the same on every rank, no
+communication); a shard skipped as corrupt shortens its stream's epoch (the stream moves into its next epoch
+sooner), never the cap.
 
-Resume. The state is (epoch, batches consumed in it). Restoring replays that epoch's keys, which needs only the
-manifest's row counts, up to the same batch, then restarts decoding at the first shard that still holds a row
-not yet emitted: the continued stream is batch for batch the uninterrupted one.
+Resume. A rank's state holds its streams' positions, (epoch, batches of it consumed) each, the global batches
+taken and the shards found corrupt; `merge_loader_states` joins every rank's into one state of all S streams,
+which any world size dividing S loads (with `streams=None` the state's S is used). Restoring a stream replays
+its epoch's keys, which needs only the manifest's row counts, up to the same batch, then restarts decoding at
+the first shard that still holds a row not yet emitted: the continued stream is batch for batch the
+uninterrupted one.
 
-Memory. Whatever the dataset's size: the shards the batcher still reads span fewer than
-2 * shuffle_buffer + batch_size + (largest shard) rows (see `LiveShards`), at most `decoded_prefetch_shards`
-more are decoded ahead and `prefetch_shards` files fetched ahead, all of them file pages in the page cache rather
-than process memory; plus `cpu_prefetch_batches` batches in the queue.
+Memory. Per rank, S / W pipelines, each with its own threads and the same knobs. Whatever the dataset's size, the
+shards a stream's batcher still reads span fewer than 2 * shuffle_buffer + batch_size / S + (largest shard) rows
+(see `LiveShards`), at most `decoded_prefetch_shards` more are decoded ahead and `prefetch_shards` files fetched
+ahead, all of them file pages in the page cache rather than process memory; plus `cpu_prefetch_batches` batches
+of B / S rows in its queue. A rank holds S / W times that. A capped stream fetches no shard of an epoch past the
+one its last batch needs.
 """
 
 from __future__ import annotations
 
 import contextlib
 import hashlib
+import itertools
 import logging
 import os
 import queue
@@ -52,7 +67,7 @@ from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 import torch
@@ -66,8 +81,8 @@ log = logging.getLogger(__name__)
 
 HUB_PREFIX = "hf://datasets/"
 STATE_FORMAT = "saescope-loader"
-STATE_VERSION = 1
-_ORDER, _ROWS, _KEYS, _BATCH = 0, 1, 2, 3  # purposes mixed into the seeds: each draw has its own stream
+STATE_VERSION = 2
+_ORDER, _ROWS, _KEYS = 0, 1, 2  # purposes mixed into the seeds: each draw has its own generator
 _POLL_SECONDS = 0.1  # how often a blocked thread looks at the stop flag
 _JOIN_SECONDS = 10.0
 
@@ -86,7 +101,13 @@ class LoaderConfig(BaseModel):
     decoded_prefetch_shards: int = Field(8, ge=1, description="Shards decoded (checked, mapped, keyed) ahead.")
     cpu_prefetch_batches: int = Field(16, ge=1, description="Batches assembled ahead (pinned for a CUDA device).")
     seed: int = Field(0, ge=0, description="Seeds the shard order, row order and shuffle keys of every epoch.")
-    epochs: int | None = Field(None, ge=1, description="Stop after this many epochs (None: repeat forever).")
+    epochs: int | None = Field(
+        None, ge=1, description="Stop after this many epochs' worth of global batches (None: repeat forever)."
+    )
+    streams: int | None = Field(
+        None, ge=1, description="Independent shard streams the global batch is drawn from; each rank reads only "
+        "its streams' shards. None: one per rank (or the resumed state's). A multiple of every world size used.",
+    )
     skip_corrupt: bool = Field(False, description="Skip a corrupt shard (logged, listed) instead of raising.")
     verify_shards: bool = Field(False, description="Check each shard's sha256 against the manifest when fetched.")
 
@@ -101,6 +122,15 @@ def _rng(*parts: int) -> np.random.Generator:
 def epoch_shard_order(seed: int, epoch: int, num_shards: int) -> list[int]:
     """The order in which epoch `epoch` visits the shards."""
     return _rng(seed, epoch, _ORDER).permutation(num_shards).tolist()
+
+
+def stream_shard_order(seed: int, epoch: int, num_shards: int, stream: int, streams: int,
+                       exclude: frozenset[int] = frozenset(), known_bad: frozenset[int] = frozenset()) -> list[int]:
+    """The shards stream `stream` of `streams` visits in epoch `epoch`, in order: the epoch's order without the
+    excluded shards, dealt round-robin over the streams, then without the shards known corrupt (removed after the
+    deal, so the deal never depends on what a rank knows)."""
+    order = [i for i in epoch_shard_order(seed, epoch, num_shards) if i not in exclude]
+    return [i for i in order[stream::streams] if i not in known_bad]
 
 
 def shard_keys(seed: int, epoch: int, shard: int, start: int, rows: int, window: int) -> tuple[np.ndarray, np.ndarray]:
@@ -266,15 +296,6 @@ class EpochPlan:
         self.batches += 1
         return batch
 
-    def rank_rows(self, batch: np.ndarray, rank: int, world_size: int) -> np.ndarray:
-        """Rank `rank`'s share of a global batch: a slice of it in an order drawn per batch, since key order is
-        loosely tied to stream order and each rank's rows should be an unbiased sample of the batch."""
-        if world_size == 1:
-            return batch
-        size = len(batch) // world_size
-        shuffled = batch[_rng(self.seed, self.epoch, _BATCH, self.batches).permutation(len(batch))]
-        return shuffled[rank * size: (rank + 1) * size]
-
     def live_start(self) -> int:
         """The lowest stream position a later batch can still use."""
         return int(self._pos.min()) if len(self._pos) else self.received
@@ -330,7 +351,7 @@ class LiveShards:
 
     def gather(self, positions: np.ndarray, pin: bool) -> torch.Tensor:
         """The rows at these stream positions, in position order: grouped by shard and read in file order, each
-        shard's part is one gather straight into the batch (a rank's rows are a set; their order carries no
+        shard's part is one gather straight into the batch (a batch's rows are a set; their order carries no
         meaning)."""
         positions = np.sort(positions)
         first, last = self._shards[0], self._shards[-1]
@@ -391,21 +412,49 @@ class _Settings:
     files: ShardFiles
     cfg: LoaderConfig
     label: str
-    rank: int
-    world_size: int
     pin: bool
-    known_bad: frozenset[int]  # shards already found corrupt: left out of every order
+    exclude: frozenset[int]  # shards never streamed (held out): left out before the deal
+    known_bad: frozenset[int]  # shards already found corrupt: left out of every order, after the deal
+    stream: int  # which of the streams this pipeline runs
+    streams: int
+
+    @property
+    def batch_size(self) -> int:
+        return self.cfg.batch_size // self.streams
+
+
+class _SkipLog:
+    """The names of the shards found corrupt, in the order met: one list shared by a stream's pipelines."""
+
+    def __init__(self, names: list[str]) -> None:
+        self.names = names
+        self._lock = threading.Lock()
+
+    def add(self, name: str, reason: str) -> None:
+        with self._lock:
+            if name not in self.names:
+                self.names.append(name)
+                log.warning("skipping corrupt shard %s: %s", name, reason)
+
+    def __bool__(self) -> bool:
+        return bool(self.names)
+
+    def __str__(self) -> str:
+        return ", ".join(self.names)
 
 
 class _Pipeline:
-    """The background threads of one pass from a start position; holds no reference to the stream."""
+    """The background threads of one stream from a start position, endless over epochs unless `remaining`
+    bounds its batches; holds no reference to the ActivationStream."""
 
-    def __init__(self, settings: _Settings, epoch: int, batches: int, skipped: list[str]) -> None:
+    def __init__(self, settings: _Settings, epoch: int, batches: int, remaining: int | None,
+                 skipped: _SkipLog) -> None:
         self.s = settings
         cfg = settings.cfg
         entries = settings.files.dataset.shard_entries
         self._rows = [int(e["rows"]) for e in entries]
         self._start = (epoch, batches)
+        self._remaining = remaining
         self._skipped = skipped
         self._stop = threading.Event()
         self._dtype: torch.dtype | None = None
@@ -413,9 +462,10 @@ class _Pipeline:
         self._batches: queue.Queue[Any] = queue.Queue(maxsize=cfg.cpu_prefetch_batches)
         self._fetchers = (ThreadPoolExecutor(cfg.prefetch_shards, thread_name_prefix="saescope-fetch")
                           if cfg.prefetch_shards else None)
-        self._decoder: threading.Thread | None = None
+        self._decoders: list[threading.Thread] = []  # the last one is current; each ends after its range
+        self._decode_end: int | None = None  # the epoch the current decoder stops before (None: never)
         self._batcher = threading.Thread(target=self._guard, args=(self._batch_loop, self._batches), daemon=True,
-                                         name="saescope-batch")
+                                         name=f"saescope-batch-{settings.stream}")
         self._batcher.start()
 
     # -- consumer side
@@ -439,7 +489,8 @@ class _Pipeline:
         if self._fetchers is not None:
             self._fetchers.shutdown(wait=False, cancel_futures=True)
         self._join(self._batcher)
-        self._join(self._decoder)  # read after the batcher ends: the batcher is what starts it
+        for decoder in self._decoders:  # read after the batcher ends: the batcher is what starts them
+            self._join(decoder)
 
     @staticmethod
     def _join(thread: threading.Thread | None) -> None:
@@ -448,7 +499,7 @@ class _Pipeline:
 
     @property
     def threads(self) -> list[threading.Thread]:
-        return [t for t in (self._batcher, self._decoder) if t is not None]
+        return [self._batcher, *self._decoders]
 
     # -- plumbing shared by the threads
     def _put(self, q: queue.Queue[Any], item: Any) -> None:
@@ -482,32 +533,46 @@ class _Pipeline:
                 self._put(out, _Failure(e))
 
     def _order(self, epoch: int) -> list[int]:
-        order = epoch_shard_order(self.s.cfg.seed, epoch, len(self._rows))
-        return [i for i in order if i not in self.s.known_bad]
-
-    def _epochs(self, first: int) -> Iterator[int]:
-        epoch = first
-        while self.s.cfg.epochs is None or epoch < self.s.cfg.epochs:
-            yield epoch
-            epoch += 1
+        s = self.s
+        return stream_shard_order(s.cfg.seed, epoch, len(self._rows), s.stream, s.streams, s.exclude, s.known_bad)
 
     # -- decode thread
-    def _start_decoder(self, epoch: int, entry: int, stream_start: int) -> None:
-        self._decoder = threading.Thread(
-            target=self._guard, args=(lambda: self._decode_loop(epoch, entry, stream_start), self._notices),
-            daemon=True, name="saescope-decode",
-        )
-        self._decoder.start()
+    def _epoch_batches(self, epoch: int) -> int:
+        return sum(self._rows[i] for i in self._order(epoch)) // self.s.batch_size
 
-    def _sequence(self, first_epoch: int, first_entry: int) -> Iterator[tuple[int, int, int]]:
-        for epoch in self._epochs(first_epoch):
+    def _decode_end_for(self, epoch: int, done: int, wanted: int | None) -> int | None:
+        """The epoch before which `wanted` more batches, from batch `done` of `epoch` on, all come if every
+        shard of the orders arrives (None: no bound). Decoding stops there rather than read shards the stream
+        will not use; a shard found corrupt on the way makes the batcher start a decoder for the rest."""
+        if wanted is None:
+            return None
+        available = self._epoch_batches(epoch) - done
+        while available < wanted:
+            wanted -= max(available, 0)
+            epoch += 1
+            available = self._epoch_batches(epoch)
+            if available == 0:  # an epoch of no batch: the batcher will say so
+                return None
+        return epoch + 1
+
+    def _start_decoder(self, epoch: int, done: int, wanted: int | None, entry: int, stream_start: int) -> None:
+        end = self._decode_end = self._decode_end_for(epoch, done, wanted)
+        decoder = threading.Thread(
+            target=self._guard, args=(lambda: self._decode_loop(epoch, entry, stream_start, end), self._notices),
+            daemon=True, name=f"saescope-decode-{self.s.stream}",
+        )
+        self._decoders.append(decoder)
+        decoder.start()
+
+    def _sequence(self, first_epoch: int, first_entry: int, end: int | None) -> Iterator[tuple[int, int, int]]:
+        for epoch in itertools.count(first_epoch) if end is None else range(first_epoch, end):
             order = self._order(epoch)
             for j in range(first_entry if epoch == first_epoch else 0, len(order)):
                 yield epoch, j, order[j]
 
-    def _decode_loop(self, epoch: int, entry: int, stream_start: int) -> None:
+    def _decode_loop(self, epoch: int, entry: int, stream_start: int, end: int | None) -> None:
         s = self.s
-        sequence = self._sequence(epoch, entry)
+        sequence = self._sequence(epoch, entry, end)
         ahead: deque[tuple[tuple[int, int, int], Future[Path] | None]] = deque()
 
         def top_up() -> None:
@@ -544,14 +609,19 @@ class _Pipeline:
     def _batch_loop(self) -> None:
         s, cfg = self.s, self.s.cfg
         first_epoch, done = self._start
-        for epoch in self._epochs(first_epoch):
-            plan = EpochPlan(cfg.seed, epoch, self._order(epoch), self._rows, cfg.batch_size, cfg.shuffle_buffer)
+        emitted = 0
+        for epoch in itertools.count(first_epoch):
+            if self._remaining is not None and emitted >= self._remaining:
+                break
+            plan = EpochPlan(cfg.seed, epoch, self._order(epoch), self._rows, s.batch_size, cfg.shuffle_buffer)
             if epoch == first_epoch and done:
                 plan.replay(done, self._stop)
                 if not plan.can_emit_more():  # resumed at the end of this epoch: nothing to decode for it
                     continue
-            if self._decoder is None:
-                self._start_decoder(epoch, *plan.restart_entry())
+            if not self._decoders or (self._decode_end is not None and epoch >= self._decode_end):
+                # The current decoder (if any) has delivered its last shard: the plans took every notice.
+                wanted = None if self._remaining is None else self._remaining - emitted
+                self._start_decoder(epoch, plan.batches, wanted, *plan.restart_entry())
             live = LiveShards()
             if epoch == first_epoch and done:
                 self._redeliver(plan, live)
@@ -562,12 +632,16 @@ class _Pipeline:
                         break
                     self._receive(plan, live)
                     continue
-                rows = live.gather(plan.rank_rows(positions, s.rank, s.world_size), s.pin)
+                rows = live.gather(positions, s.pin)
                 live.release(plan.live_start())
                 self._put(self._batches, _Batch(rows, epoch, plan.batches))
+                emitted += 1
+                if self._remaining is not None and emitted >= self._remaining:
+                    break
             if plan.batches == 0:
-                raise DatasetError(f"{s.files.dataset.root}: epoch {epoch} yielded no batch of {cfg.batch_size} "
-                                   f"rows (skipped shards: {self._skipped or 'none'})")
+                raise DatasetError(f"{s.files.dataset.root}: stream {s.stream} of {s.streams}: epoch {epoch} "
+                                   f"yielded no batch of {s.batch_size} rows (skipped shards: "
+                                   f"{self._skipped or 'none'})")
         self._put(self._batches, _END)
 
     def _next_notice(self, plan: EpochPlan, entry: int) -> _Delivered | _Skipped:
@@ -581,10 +655,7 @@ class _Pipeline:
         """Take the next shard of the order from the decoder into the plan."""
         notice = self._next_notice(plan, plan.seen)
         if isinstance(notice, _Skipped):
-            name = self.s.files.name(notice.shard)
-            if name not in self._skipped:
-                self._skipped.append(name)
-                log.warning("skipping corrupt shard %s: %s", name, notice.reason)
+            self._skipped.add(self.s.files.name(notice.shard), notice.reason)
             plan.skip()
             return
         if notice.start != plan.received:  # an internal invariant: the keys were drawn for this start
@@ -603,24 +674,47 @@ class _Pipeline:
 
 
 class _Slot:
-    """The stream's current pipeline, closable from a finalizer that must not hold the stream."""
+    """The stream's current pipelines, closable from a finalizer that must not hold the stream."""
 
     def __init__(self) -> None:
-        self.pipeline: _Pipeline | None = None
+        self.pipelines: list[_Pipeline] | None = None
 
     def close(self) -> None:
-        if self.pipeline is not None:
-            self.pipeline.close()
-            self.pipeline = None
+        if self.pipelines is not None:
+            for pipeline in self.pipelines:
+                pipeline.close()
+            self.pipelines = None
+
+
+class LoaderPosition(NamedTuple):
+    """Where the next iteration starts: the global batches taken, and for each of this rank's streams the
+    epoch it is in and the batches of that epoch taken."""
+
+    batches: int
+    streams: dict[int, tuple[int, int]]
+
+
+@dataclass(frozen=True)
+class _Layout:
+    """What the number of streams decides for one rank."""
+
+    streams: int
+    local: range  # this rank's streams
+    first_epoch_batches: list[int]  # each stream's batches in epoch 0 (from the manifest's row counts)
+    limit: int | None  # global batches the `epochs` cap allows (None: endless)
 
 
 class ActivationStream:
     """Iterate shuffled batches `[batch_size // world_size, d_model]` (the dataset's dtype) of one hookpoint.
 
     `source`: a dataset folder, `hf://datasets/<owner>/<name>[@revision]`, or an open ActivationDataset.
-    Iterating again continues where the last batch taken left off; `state_dict()` saves that position and
-    `load_state_dict()` (or `state=`) restores it exactly. With a CUDA `device`, batches are assembled in pinned
-    memory and moved to it without blocking. Use as a context manager, or call `close()`, to stop the threads.
+    The global batch is drawn from `cfg.streams` independent shard streams (None: the state's number when one is
+    given, else `world_size`); this rank runs its own block of them and reads only their shards (see the module
+    docstring). Iterating again continues where the last batch taken left off; `state_dict()` saves this rank's
+    position, `merge_loader_states` joins every rank's, and `load_state_dict()` (or `state=`) restores a merged
+    state exactly, at any world size that divides its number of streams. With a CUDA `device`, batches are
+    assembled in pinned memory and moved to it without blocking. Use as a context manager, or call `close()`, to
+    stop the threads.
     """
 
     def __init__(
@@ -637,8 +731,6 @@ class ActivationStream:
         self.exclude_shards = tuple(sorted(exclude_shards))  # e.g. the shards held out for evaluation
         if not 0 <= rank < world_size:
             raise ValueError(f"rank {rank} is not in a world of {world_size}")
-        if self.cfg.batch_size % world_size:
-            raise ValueError(f"batch_size {self.cfg.batch_size} is not divisible by world_size {world_size}")
         self.files = ShardFiles.open(source)
         self.dataset = self.files.dataset
         self.label = self._label(self.cfg.hookpoint)
@@ -648,8 +740,13 @@ class ActivationStream:
         self.rank, self.world_size = rank, world_size
         self.device = torch.device(device) if device is not None else None
         self.skipped_shards: list[str] = []
-        self._epoch = 0
-        self._batches = 0
+        self._skip_log = _SkipLog(self.skipped_shards)
+        streams = self.cfg.streams
+        if streams is None and state is not None and isinstance(state.get("num_streams"), int):
+            streams = state["num_streams"]  # resuming: the streams the state was saved with
+        self._layout = self._make_layout(streams or world_size)
+        self._taken = 0  # global batches taken
+        self._positions = {s: (0, 0) for s in self._layout.local}
         self._slot = _Slot()
         weakref.finalize(self, self._slot.close)
         if state is not None:
@@ -661,6 +758,40 @@ class ActivationStream:
         if len(self.dataset.labels) != 1:
             raise DatasetError(f"{self.dataset.root} has hookpoints {self.dataset.hookpoints}: choose one")
         return self.dataset.labels[0]
+
+    # --- the streams
+    def _stream_batches(self, epoch: int, streams: int) -> list[int]:
+        """Each stream's batches in `epoch`, from the manifest's row counts (no shard read, none known corrupt):
+        the deal of `stream_shard_order`, the epoch's order drawn once."""
+        rows = [int(e["rows"]) for e in self.dataset.shard_entries]
+        exclude = frozenset(self.exclude_shards)
+        order = [rows[i] for i in epoch_shard_order(self.cfg.seed, epoch, len(rows)) if i not in exclude]
+        size = self.cfg.batch_size // streams
+        return [sum(order[s::streams]) // size for s in range(streams)]
+
+    def _make_layout(self, streams: int) -> _Layout:
+        """Check that `streams` fits this world, batch and dataset; the same answer on every rank."""
+        root, batch, world = self.dataset.root, self.cfg.batch_size, self.world_size
+        if streams % world:
+            raise ValueError(f"{root}: world_size {world} does not divide the {streams} loader streams: run on a "
+                             f"world size that divides {streams}, or set the streams to a multiple of {world}")
+        if batch % streams:
+            raise ValueError(f"{root}: batch_size {batch} is not divisible by the {streams} loader streams")
+        shards = self.dataset.num_shards - len(set(self.exclude_shards))
+        if shards < streams:
+            raise ValueError(f"{root}: {shards} shards to stream, fewer than the {streams} streams; use fewer "
+                             f"ranks/streams or smaller shards")
+        first = self._stream_batches(0, streams)
+        per_epoch = [first] + [self._stream_batches(e, streams) for e in range(1, self.cfg.epochs or 1)]
+        for epoch, counts in enumerate(per_epoch):
+            if 0 in counts:
+                s = counts.index(0)
+                raise ValueError(f"{root}: stream {s} of {streams} can yield no batch of {batch // streams} rows in "
+                                 f"epoch {epoch}: its shards hold too few rows; use fewer ranks/streams or smaller "
+                                 f"shards")
+        limit = None if self.cfg.epochs is None else min(map(sum, zip(*per_epoch, strict=True)))
+        per_rank = streams // world
+        return _Layout(streams, range(self.rank * per_rank, (self.rank + 1) * per_rank), first, limit)
 
     # --- what the stream is
     @property
@@ -679,13 +810,24 @@ class ActivationStream:
         return self.dataset.num_records - excluded
 
     @property
+    def streams(self) -> int:
+        """The number of streams the global batch is drawn from."""
+        return self._layout.streams
+
+    @property
+    def local_streams(self) -> range:
+        """This rank's streams, in the order their batches are concatenated."""
+        return self._layout.local
+
+    @property
     def batches_per_epoch(self) -> int:
-        """Global batches per epoch (fewer if shards are skipped as corrupt)."""
-        return self.num_records // self.cfg.batch_size
+        """Global batches per epoch: with one stream, records // batch_size; with several, the fewest batches a
+        stream has in epoch 0 (streams run their epochs independently). Fewer if shards are skipped as corrupt."""
+        return min(self._layout.first_epoch_batches)
 
     @property
     def tokens_per_epoch(self) -> int:
-        """Rows emitted per epoch over all ranks: the records less the dropped remainder."""
+        """Rows emitted per epoch over all ranks (see `batches_per_epoch`): the records less the dropped rest."""
         return self.batches_per_epoch * self.cfg.batch_size
 
     @property
@@ -693,32 +835,49 @@ class ActivationStream:
         return self.cfg.batch_size // self.world_size
 
     @property
-    def position(self) -> tuple[int, int]:
-        """(epoch, batches of it taken): where the next iteration starts."""
-        return self._epoch, self._batches
+    def position(self) -> LoaderPosition:
+        """Where the next iteration starts: global batches taken; (epoch, batches of it) of each local stream."""
+        return LoaderPosition(self._taken, dict(self._positions))
 
     # --- iteration
     def __iter__(self) -> Iterator[torch.Tensor]:
         self._slot.close()
         known_bad = frozenset(i for i in range(self.dataset.num_shards) if self.files.name(i) in self.skipped_shards)
-        known_bad |= frozenset(self.exclude_shards)
         pin = self.device is not None and self.device.type == "cuda" and torch.cuda.is_available()
-        settings = _Settings(self.files, self.cfg, self.label, self.rank, self.world_size, pin, known_bad)
-        pipeline = _Pipeline(settings, self._epoch, self._batches, self.skipped_shards)
-        self._slot.pipeline = pipeline
-        return self._consume(pipeline)
+        limit = self._layout.limit
+        remaining = None if limit is None else max(limit - self._taken, 0)
+        pipelines: list[_Pipeline] = []
+        self._slot.pipelines = pipelines
+        for s in self._layout.local:
+            settings = _Settings(self.files, self.cfg, self.label, pin, frozenset(self.exclude_shards), known_bad, s,
+                                 self._layout.streams)
+            pipelines.append(_Pipeline(settings, *self._positions[s], remaining, self._skip_log))
+        return self._consume(pipelines)
 
-    def _consume(self, pipeline: _Pipeline) -> Iterator[torch.Tensor]:
+    def _consume(self, pipelines: list[_Pipeline]) -> Iterator[torch.Tensor]:
         try:
             # A newer iteration (or a state load) supersedes this one: stop rather than move its position.
-            while self._slot.pipeline is pipeline and (batch := pipeline.next()) is not None:
-                self._epoch, self._batches = batch.epoch, batch.batches
-                rows = batch.rows
+            while self._slot.pipelines is pipelines:
+                batches = [pipeline.next() for pipeline in pipelines]
+                if any(batch is None for batch in batches):
+                    if not all(batch is None for batch in batches):  # an internal invariant, checked for safety
+                        raise RuntimeError("loader streams out of step: one ended before the others")
+                    return
+                parts = []
+                for s, batch in zip(self._layout.local, batches, strict=True):
+                    assert batch is not None
+                    self._positions[s] = (batch.epoch, batch.batches)
+                    parts.append(batch.rows)
+                self._taken += 1
+                if len({part.dtype for part in parts}) > 1:
+                    raise DatasetError(f"{self.dataset.root}: shards of several dtypes ({parts[0].dtype}, "
+                                       f"{parts[-1].dtype})")
                 if self.device is not None and self.device.type != "cpu":
-                    rows = rows.to(self.device, non_blocking=True)
-                yield rows
+                    parts = [part.to(self.device, non_blocking=True) for part in parts]  # each from pinned memory
+                yield parts[0] if len(parts) == 1 else torch.cat(parts)
         finally:
-            pipeline.close()
+            for pipeline in pipelines:
+                pipeline.close()
 
     def close(self) -> None:
         self._slot.close()
@@ -730,28 +889,81 @@ class ActivationStream:
         self.close()
 
     # --- exact resume
-    def _fingerprint(self) -> dict[str, Any]:
+    def _fingerprint(self, streams: int | None = None) -> dict[str, Any]:
         digest = hashlib.sha256("".join(e["sha256"] for e in self.dataset.shard_entries).encode()).hexdigest()
         return {"seed": self.cfg.seed, "batch_size": self.cfg.batch_size, "shuffle_buffer": self.cfg.shuffle_buffer,
                 "hookpoint": self.label, "num_records": self.dataset.num_records, "dataset": digest,
-                "exclude_shards": list(self.exclude_shards)}
+                "exclude_shards": list(self.exclude_shards), "num_streams": streams or self._layout.streams}
 
     def state_dict(self) -> dict[str, Any]:
-        """The position after the last batch taken, and what must match to continue from it."""
-        return {"format": STATE_FORMAT, "version": STATE_VERSION, "epoch": self._epoch, "batches": self._batches,
-                "skipped_shards": list(self.skipped_shards), **self._fingerprint()}
+        """This rank's streams' positions after the last batch taken, and what must match to continue from them.
+        Join every rank's with `merge_loader_states` to resume (one process holds every stream already)."""
+        return {"format": STATE_FORMAT, "version": STATE_VERSION,
+                "streams": {str(s): list(position) for s, position in self._positions.items()},
+                "batches": self._taken, "skipped_shards": list(self.skipped_shards), **self._fingerprint()}
 
     def load_state_dict(self, state: dict[str, Any]) -> None:
-        if state.get("format") != STATE_FORMAT or state.get("version") != STATE_VERSION:
-            raise ValueError(f"not a {STATE_FORMAT} v{STATE_VERSION} state: {state.get('format')} "
-                             f"v{state.get('version')}")
-        mismatched = [f"{k}: state {state.get(k)!r}, stream {v!r}" for k, v in self._fingerprint().items()
+        """Continue from a (merged) state: this rank's streams must all be in it. With `cfg.streams` None, the
+        state's number of streams is adopted (the world size must divide it)."""
+        _check_state(state)
+        streams = self.cfg.streams if self.cfg.streams is not None else state["num_streams"]
+        mismatched = [f"{k}: state {state.get(k)!r}, stream {v!r}" for k, v in self._fingerprint(streams).items()
                       if state.get(k) != v]
         if mismatched:
             raise ValueError("the loader state belongs to another stream (" + "; ".join(mismatched) + ")")
+        layout = self._make_layout(streams)
+        saved = state["streams"]
+        missing = [s for s in layout.local if str(s) not in saved]
+        if missing:
+            raise ValueError(f"the loader state holds no position for streams {missing} of rank {self.rank} (it has "
+                             f"{sorted(saved, key=int)} of {streams}): merge every rank's state with "
+                             f"merge_loader_states")
         self.close()
-        self._epoch, self._batches = int(state["epoch"]), int(state["batches"])
+        self._layout = layout
+        self._positions = {s: (int(saved[str(s)][0]), int(saved[str(s)][1])) for s in layout.local}
+        self._taken = int(state["batches"])
         self.skipped_shards[:] = list(state["skipped_shards"])
+
+
+def _check_state(state: dict[str, Any]) -> None:
+    if state.get("format") != STATE_FORMAT or state.get("version") != STATE_VERSION:
+        raise ValueError(f"not a {STATE_FORMAT} v{STATE_VERSION} state: {state.get('format')} "
+                         f"v{state.get('version')}")
+    streams = state.get("num_streams")
+    if not (isinstance(streams, int) and streams >= 1 and isinstance(state.get("streams"), dict)):
+        raise ValueError(f"a {STATE_FORMAT} state without its streams")
+
+
+def merge_loader_states(states: list[dict[str, Any]]) -> dict[str, Any]:
+    """One state from every rank's `state_dict()`: their streams' positions together and every shard any of them
+    found corrupt. Refuses states of different streams or global batches, or that leave a stream out."""
+    if not states:
+        raise ValueError("no loader states to merge")
+    for state in states:
+        _check_state(state)
+    first = states[0]
+    shared = (first.keys() - {"streams", "skipped_shards"}) | {"batches"}
+    for state in states[1:]:
+        if state.get("batches") != first.get("batches"):
+            raise ValueError(f"the loader states are at different global batches: "
+                             f"{[s.get('batches') for s in states]}")
+        differ = sorted(k for k in shared | (state.keys() - {"streams", "skipped_shards"})
+                        if state.get(k) != first.get(k))
+        if differ:
+            raise ValueError(f"the loader states belong to different streams (they differ in {differ})")
+    positions: dict[str, list[int]] = {}
+    for state in states:
+        for s, position in state["streams"].items():
+            if s in positions and positions[s] != list(position):
+                raise ValueError(f"stream {s} is at {positions[s]} in one loader state, {list(position)} in another")
+            positions[s] = list(position)
+    streams = first["num_streams"]
+    missing = [s for s in range(streams) if str(s) not in positions]
+    if missing or len(positions) != streams:
+        raise ValueError(f"the loader states hold streams {sorted(positions, key=int)}, not all of the {streams} "
+                         f"streams: merge every rank's state")
+    skipped = list(dict.fromkeys(name for state in states for name in state["skipped_shards"]))
+    return {**first, "streams": {str(s): positions[str(s)] for s in range(streams)}, "skipped_shards": skipped}
 
 
 def sample_rows(

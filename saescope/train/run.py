@@ -19,7 +19,7 @@ from saescope.config.schema import SaescopeConfig, TrainConfig
 from saescope.lm.hookpoints import hookpoint_label
 from saescope.lm.loading import resolve_device
 from saescope.sae.model import TopKSae, init_b_dec, init_weights
-from saescope.sae.normalizer import RunningMoments, apply_to
+from saescope.sae.normalizer import MomentsEstimate, apply_to, estimate_moments
 from saescope.train.checkpoint import (
     SAE_FILE,
     CheckpointRegistry,
@@ -28,7 +28,7 @@ from saescope.train.checkpoint import (
     step_name,
     write_checkpoint,
 )
-from saescope.train.loader import ActivationStream, LoaderConfig, ShardFiles
+from saescope.train.loader import ActivationStream, LoaderConfig, ShardFiles, merge_loader_states
 from saescope.train.trainer import Hyperparams, Trainer, TrainingDiverged
 from saescope.utils import dist
 from saescope.utils.atomic import sha256_file, write_bytes_atomic
@@ -53,33 +53,25 @@ def loader_config(cfg: TrainConfig, batch_size: int, seed: int) -> LoaderConfig:
         hookpoint=cfg.hookpoint, batch_size=batch_size, shuffle_buffer=cfg.shuffle_buffer,
         prefetch_shards=cfg.prefetch_shards, decoded_prefetch_shards=cfg.decoded_prefetch_shards,
         cpu_prefetch_batches=cfg.cpu_prefetch_batches, seed=seed, skip_corrupt=cfg.skip_corrupt_shards,
+        streams=cfg.loader_streams,
     )
 
 
-def estimate_normalizer(cfg: TrainConfig, training: ActivationStream) -> tuple[RunningMoments, torch.Tensor]:
+def estimate_normalizer(cfg: TrainConfig, training: ActivationStream) -> MomentsEstimate:
     """One streaming pass over `normalizer_tokens` rows of the training shards (the same on every rank, so
-    no communication); also returns the first rows as the b_dec initialisation sample."""
+    no communication); its first rows are also the b_dec initialisation sample."""
     batch = min(cfg.normalizer_tokens, 8192, training.num_records)
-    stream = ActivationStream(training.files, loader_config(cfg, batch, cfg.seed + 1),
-                              exclude_shards=training.exclude_shards)
-    moments = RunningMoments(stream.d_model)
-    sample: torch.Tensor | None = None
+    one_stream = loader_config(cfg, batch, cfg.seed + 1).model_copy(update={"streams": None})
+    stream = ActivationStream(training.files, one_stream, exclude_shards=training.exclude_shards)
     try:
-        for x in stream:
-            x = x.float()
-            if sample is None:
-                sample = x[: cfg.b_dec_init_tokens].clone()
-            moments.update(x)
-            if moments.count >= cfg.normalizer_tokens:
-                break
+        return estimate_moments(stream, cfg.normalizer_tokens, cfg.b_dec_init_tokens, cfg.normalizer_outlier_factor)
+    except ValueError as e:
+        raise TrainError(f"{cfg.activations}: {e}") from e
     finally:
         stream.close()
-    if sample is None:
-        raise TrainError(f"{cfg.activations}: no activations to estimate the normaliser from")
-    return moments, sample
 
 
-def sae_metadata(cfg: TrainConfig, trainer: Trainer, moments_count: int, dataset_root: Path,
+def sae_metadata(cfg: TrainConfig, trainer: Trainer, normalizer: dict[str, Any], dataset_root: Path,
                  manifest: dict[str, Any]) -> dict[str, str]:
     """What an exporter needs besides the tensors, as one JSON header entry (one key keeps the bytes stable)."""
     manifest_path = dataset_root / "manifest.json"
@@ -87,7 +79,8 @@ def sae_metadata(cfg: TrainConfig, trainer: Trainer, moments_count: int, dataset
         "saescope_version": __version__,
         "architecture": {"type": "topk", "d_in": trainer.sae.d_in, "d_sae": trainer.sae.d_sae, "k": trainer.sae.k,
                          "aux_k": cfg.aux_k, "aux_coef": cfg.aux_coef},
-        "normalization": {"method": "per_dimension_standardize", "tokens": moments_count, "std_floor": cfg.std_floor},
+        "normalization": {"method": "per_dimension_standardize", "std_floor": cfg.std_floor,
+                          "outlier_factor": cfg.normalizer_outlier_factor, **normalizer},
         "hookpoint": cfg.hookpoint,
         "layer_label": hookpoint_label(cfg.hookpoint),
         "step": trainer.step,
@@ -168,23 +161,29 @@ def _train(cfg: SaescopeConfig, info: dist.DistInfo, device: torch.device, regis
     out = Path(tc.out)
     files = ShardFiles.open(tc.activations)
     held_out = tuple(files.dataset.held_out_shards(tc.heldout_fraction))
-    stream = ActivationStream(files, loader_config(tc, tc.batch_size, tc.seed), rank=info.rank,
-                              world_size=info.world_size, device=device, exclude_shards=held_out)
+    try:
+        stream = ActivationStream(files, loader_config(tc, tc.batch_size, tc.seed), rank=info.rank,
+                                  world_size=info.world_size, device=device, exclude_shards=held_out)
+    except ValueError as e:  # batch, stream and world sizes that don't fit the dataset (the message names it)
+        raise TrainError(str(e)) from e
     sae = TopKSae(stream.d_model, tc.d_sae, tc.k)
     if resume_from is None:
-        moments, sample = estimate_normalizer(tc, stream)
-        apply_to(sae, moments, tc.std_floor)
+        estimate = estimate_normalizer(tc, stream)
+        apply_to(sae, estimate.moments, tc.std_floor)
         init_weights(sae, torch.Generator().manual_seed(tc.seed))
-        init_b_dec(sae, sae.normalize(sample), tc.b_dec_init)
-        normalizer_count = moments.count
+        init_b_dec(sae, sae.normalize(estimate.sample), tc.b_dec_init)
+        normalizer = estimate.summary()
     trainer = Trainer(sae, hyperparams(tc), device)
     if resume_from is not None:
         sae.load_state_dict(load_file(resume_from / SAE_FILE))
         state = read_trainer_state(resume_from)
         trainer.load_state_dict(state["trainer"])
-        stream.load_state_dict(state["loader"])
+        try:
+            stream.load_state_dict(state["loader"])
+        except ValueError as e:
+            raise TrainError(f"cannot resume from {resume_from}: {e}") from e
         torch.set_rng_state(state["torch_rng"])
-        normalizer_count = int(state["normalizer_tokens"])
+        normalizer = state["normalizer"]
     total = tc.total_tokens or stream.tokens_per_epoch
     if resume_from is not None and trainer.tokens_seen >= total:
         stream.close()
@@ -198,16 +197,18 @@ def _train(cfg: SaescopeConfig, info: dist.DistInfo, device: torch.device, regis
     last_averages: dict[str, float] = {}
 
     def save(final: bool = False) -> None:
+        # A collective, on every rank: each rank knows only its own streams' positions.
+        loader_state = merge_loader_states(dist.all_gather_object(stream.state_dict(), device))
         if info.is_main:
             if window:  # the metric a checkpoint is ranked by: the mean since the previous save
                 keys = ("loss", "mse", "aux_loss", "fve", "l0", "dead")
                 last_averages.update({k: sum(m[k] for m in window) / len(window) for k in keys})
             averages = dict(last_averages)
-            metadata = sae_metadata(tc, trainer, normalizer_count, files.dataset.root, manifest)
+            metadata = sae_metadata(tc, trainer, normalizer, files.dataset.root, manifest)
             write_checkpoint(
                 registry.root / step_name(trainer.step), sae.state_dict(), metadata,
-                {"trainer": trainer.state_dict(), "loader": stream.state_dict(), "torch_rng": torch.get_rng_state(),
-                 "normalizer_tokens": normalizer_count},
+                {"trainer": trainer.state_dict(), "loader": loader_state, "torch_rng": torch.get_rng_state(),
+                 "normalizer": normalizer},
                 {"step": trainer.step, "tokens_seen": trainer.tokens_seen, "metrics": averages,
                  "export_formats": tc.export_formats, "run_name": tc.run_name or out.name},
             )
@@ -222,8 +223,6 @@ def _train(cfg: SaescopeConfig, info: dist.DistInfo, device: torch.device, regis
     started, start_tokens = time.perf_counter(), trainer.tokens_seen
     try:
         for x in stream:
-            if trainer.tokens_seen >= total:
-                break
             try:
                 metrics = trainer.train_step(x)
             except TrainingDiverged:
@@ -241,6 +240,8 @@ def _train(cfg: SaescopeConfig, info: dist.DistInfo, device: torch.device, regis
                                      aux=f"{metrics['aux_loss']:.3f}", tok_s=f"{rate:,.0f}")
             if trainer.step % tc.save_every == 0:
                 save()
+            if trainer.tokens_seen >= total:  # checked before drawing another batch: the saved position is exact
+                break
         if trainer.step == 0:
             raise TrainError(f"{tc.activations}: no batch of {tc.batch_size} tokens to train on")
         save(final=True)

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 from dataclasses import dataclass
+from typing import Any
 
 import torch
 import torch.distributed as dist
@@ -37,6 +39,17 @@ def init_distributed(device: torch.device | None = None) -> DistInfo:
 def barrier() -> None:
     if dist.is_available() and dist.is_initialized():
         dist.barrier()
+
+
+def all_gather_object(obj: Any, device: torch.device | None = None) -> list[Any]:
+    """Every rank's `obj` (picklable), in rank order; `[obj]` in a plain run. A collective: every rank must call
+    it. `device`: this rank's device, which NCCL moves the pickled bytes through."""
+    if not (dist.is_available() and dist.is_initialized()):
+        return [obj]
+    gathered: list[Any] = [None] * dist.get_world_size()
+    with torch.cuda.device(device) if device is not None and device.type == "cuda" else contextlib.nullcontext():
+        dist.all_gather_object(gathered, obj)
+    return gathered
 
 
 def destroy() -> None:
