@@ -21,9 +21,11 @@ demo: $(STAMP)
 	$(BIN)/saescope harvest --config configs/demo.yaml
 	$(BIN)/saescope inspect runs/demo/activations --verify
 	$(BIN)/saescope train --config configs/demo.yaml --resume
-	rm -rf runs/demo/eval runs/demo/release
+	rm -rf runs/demo/eval runs/demo/index runs/demo/release
 	$(BIN)/saescope eval runs/demo/train --config configs/demo.yaml
+	$(BIN)/saescope index runs/demo/train --config configs/demo.yaml
 	$(BIN)/saescope export runs/demo/train --out runs/demo/release --formats safetensors,pt,onnx,raw,saelens,sparsify \
+		--index-summary runs/demo/index/l20-complete/summary.json \
 		$$(for f in runs/demo/eval/step-*.json; do printf -- '--eval-results %s ' "$$f"; done)
 	$(BIN)/saescope verify runs/demo/release
 
@@ -38,6 +40,7 @@ bench: $(STAMP)
 	$(BIN)/python bench/train_step.py
 	$(BIN)/python bench/fve_vs_sparsify.py
 	$(BIN)/python bench/eval.py
+	$(BIN)/python bench/index.py
 
 clean:
 	rm -rf runs/demo

@@ -134,6 +134,33 @@ eval_command.params.insert(0, click.Argument(["sae"], nargs=-1, required=True, t
 main.add_command(eval_command)
 
 
+@stage_command("index", ["model", "train", "index"], "Build the reverse feature index of an SAE (release, checkpoint "
+               "or training run) over an activation dataset: per-feature firing metrics and the top examples per "
+               "feature in context. Resumes when run again after a kill; under torchrun the ranks split the shards "
+               "and rank 0 merges their parts.")
+def index_command(cfg: SaescopeConfig, sae: str) -> None:
+    from saescope.index import build_index
+
+    build_index(cfg, Path(sae))
+
+
+index_command.params.insert(0, click.Argument(["sae"], type=click.Path(exists=True)))
+main.add_command(index_command)
+
+
+@main.command("index-merge")
+@click.argument("parts", nargs=-1, required=True, type=click.Path(exists=True, file_okay=False))
+@click.option("--out", "-o", required=True, type=click.Path(file_okay=False), help="Folder of the merged index.")
+def index_merge_command(parts: tuple[str, ...], out: str) -> None:
+    """Merge reverse indexes built over disjoint shards (same SAE, dataset and settings) into one."""
+    from saescope.index import merge_indexes
+    from saescope.index.folder import read_summary
+    from saescope.index.run import summary_line
+
+    folder = merge_indexes([Path(p) for p in parts], Path(out))
+    click.echo(f"{folder}: {summary_line(read_summary(folder))} (merged from {len(parts)} parts)")
+
+
 @main.command("export")
 @click.argument("checkpoint", type=click.Path(exists=True, file_okay=False))
 @click.option("--out", "-o", required=True, type=click.Path(), help="New release folder.")
@@ -211,6 +238,7 @@ def run() -> None:
     from saescope.export.errors import ReleaseError
     from saescope.harvest.dataset import DatasetError
     from saescope.harvest.run import HarvestError
+    from saescope.index.errors import ReverseIndexError
     from saescope.lm.hookpoints import HookpointError
     from saescope.lm.loading import ModelLoadError
     from saescope.train.run import TrainError
@@ -225,8 +253,8 @@ def run() -> None:
         sys.exit(e.exit_code)
     except click.exceptions.Abort:
         sys.exit(130)
-    except (DataError, DatasetError, HarvestError, HookpointError, ModelLoadError, ReleaseError, TrainError,
-            TrainingDiverged) as e:
+    except (DataError, DatasetError, HarvestError, HookpointError, ModelLoadError, ReleaseError, ReverseIndexError,
+            TrainError, TrainingDiverged) as e:
         click.echo(f"error: {e}", err=True)
         sys.exit(1)
 

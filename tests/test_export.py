@@ -378,7 +378,8 @@ def test_eval_snapshots_and_index_summary_go_into_card_and_manifest(checkpoint: 
     plain.write_text(json.dumps({"fve": 0.8}))
     index = tmp_path / "l3-index"
     index.mkdir()
-    (index / "summary.json").write_text(json.dumps({"conversations": 120, "active_features": 50}))
+    (index / "summary.json").write_text(json.dumps({"conversations_indexed": 120, "activation_records_indexed": 4000,
+                                                    "active_features": 50, "prompt_rows": 240}))
     (index / "report.md").write_text("# report\n")
     out = export_release(checkpoint, tmp_path / "rel", formats=["safetensors"], eval_results=[good, plain],
                          index_summary=index / "summary.json")
@@ -389,7 +390,9 @@ def test_eval_snapshots_and_index_summary_go_into_card_and_manifest(checkpoint: 
     assert {e["path"] for e in manifest["files"]} >= {summary["path"], "reverse-index/l3-index/report.md"}
     card = (out / "README.md").read_text()
     assert "- step-000030: intrinsic fve=0.80, mse=0.30" in card and "None yet" not in card
-    assert "active_features: 50" in card and "Not built yet" not in card
+    assert "Active features found: 50" in card and "Not built yet" not in card
+    assert "built over 120 conversations and 4,000 activation records. It found 50 active features and stores 240" \
+        in card
     verify_release(out)
 
 
@@ -454,3 +457,11 @@ def test_cli_exports_a_run_with_peer_formats_and_verify_fails_by_name(checkpoint
     flip_byte(out / "W_dec")
     bad = subprocess.run([sys.executable, "-m", "saescope", "verify", str(out)], capture_output=True, text=True)
     assert bad.returncode == 1 and "W_dec" in bad.stderr and "Traceback" not in bad.stderr
+
+
+@pytest.mark.parametrize("fmt", ["safetensors", "pt", "raw", "onnx"])
+def test_weights_sha256_is_the_same_for_the_checkpoint_and_every_format(release: Path, sae: TopKSae, fmt: str):
+    loaded, _ = load_sae(release, format=fmt)
+    assert loaded.weights_sha256() == sae.weights_sha256()
+    loaded.b_enc.data[3] += 1e-3
+    assert loaded.weights_sha256() != sae.weights_sha256()

@@ -154,6 +154,19 @@ class EvalConfig(Section):
     keep_special_tokens: bool = Field(True, description="BOS/special positions keep their original activation.")
 
 
+class IndexConfig(Section):
+    activations: str | None = Field(None, description="Activation dataset to index (default: train.activations).")
+    out: str = Field("runs/index", description="Output folder of the reverse index (its name names it in a release).")
+    batch_size: int = Field(4096, ge=1, description="Records encoded per batch (batches never cross shards).")
+    context_tokens: int = Field(8, ge=0, description="Tokens of context kept before and after each firing token.")
+    top_examples: int = Field(5, ge=1, description="Top examples stored per feature, at most one per conversation.")
+    shards: list[int] | None = Field(None, description="Index only these shard numbers (None: every shard).")
+    decode_tokens: bool = Field(True, description="Decode tokens and contexts to text with model.name's tokenizer "
+                                "(checked against the dataset's); off: token ids only.")
+    device: str = Field("auto", description="'auto' (CUDA when available, per local rank), 'cpu' or 'cuda:N'.")
+    save_every_shards: int = Field(1, ge=1, description="Save resumable progress every this many shards.")
+
+
 class SaescopeConfig(Section):
     """A whole pipeline's config: every stage reads the sections it needs."""
 
@@ -162,3 +175,4 @@ class SaescopeConfig(Section):
     harvest: HarvestConfig = Field(default_factory=HarvestConfig)
     train: TrainConfig = Field(default_factory=TrainConfig)
     eval: EvalConfig = Field(default_factory=EvalConfig)
+    index: IndexConfig = Field(default_factory=IndexConfig)

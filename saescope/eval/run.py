@@ -31,13 +31,6 @@ def sae_label(metadata: dict[str, Any], path: Path) -> str:
     return f"step-{int(step):06d}" if step is not None else path.name
 
 
-def weights_sha256(path: Path) -> str | None:
-    for name in ("model.safetensors", "sae.safetensors"):
-        if (path / name).is_file():
-            return sha256_file(path / name)
-    return None
-
-
 def snapshot_line(label: str, intrinsic: dict[str, Any], coreplus: dict[str, Any] | None) -> str:
     """The seed's form: `step-005000: intrinsic fve=…, mse=…, dead=…, records=…; core-plus ce_score=…, …`."""
     line = (f"{label}: intrinsic fve={intrinsic['fve']:.6f}, mse={intrinsic['mse']:.6f}, "
@@ -68,7 +61,7 @@ def evaluate_one(sae_path: Path, sae: TopKSae, metadata: dict[str, Any], cfg: Sa
     intrinsic = intrinsic_metrics(sae, dataset, hookpoint, shards, cfg.eval.batch_size, cfg.eval.max_records,
                                   cfg.eval.outlier_factor)
     result: dict[str, Any] = {
-        "label": sae_label(metadata, sae_path), "sae": str(sae_path), "sae_sha256": weights_sha256(sae_path),
+        "label": sae_label(metadata, sae_path), "sae": str(sae_path), "sae_weights_sha256": sae.weights_sha256(),
         "hookpoint": hookpoint, "intrinsic": intrinsic.to_dict(),
         "intrinsic_data": {"activations": str(dataset.root), "shards": shards,
                            "manifest_sha256": sha256_file(dataset.root / "manifest.json")},

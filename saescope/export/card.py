@@ -110,7 +110,7 @@ def release_summary(meta: dict[str, Any], prov: dict[str, Any]) -> str:
     ])
 
 
-def files_section(files: list[str]) -> str:
+def files_section(files: list[str], index: dict[str, Any] | None = None) -> str:
     core = [f"{name}: {FILE_DESCRIPTIONS[name]}" for name in (SAFETENSORS, METADATA, PT, ONNX, ONNX_DATA)
             if name in files]
     raw = [name for name in RAW_TENSORS if name in files]
@@ -122,6 +122,11 @@ def files_section(files: list[str]) -> str:
     index_files = [f for f in files if f.startswith(f"{INDEX_DIR}/")]
     if index_files:
         text += "\n\nReverse feature index artifacts:\n\n" + bullets(index_files)
+    if index_files and index and {"conversations_indexed", "activation_records_indexed"} <= index.keys():
+        text += (f"\n\nThe reverse index was built over {number(index['conversations_indexed'])} conversations and "
+                 f"{number(index['activation_records_indexed'])} activation records. It found "
+                 f"{number(index.get('active_features', 0))} active features and stores "
+                 f"{number(index.get('prompt_rows', 0))} top prompt rows.")
     return text
 
 
@@ -247,7 +252,13 @@ def index_section(meta: dict[str, Any], index: dict[str, Any] | None, prov: dict
     if not index:
         return (f"{head}\n\nNot built yet: this release has no reverse feature index. Once one is built over the "
                 "activation dataset with this SAE, its files are published under reverse-index/.")
-    facts = [f"{k}: {number(v)}" for k, v in index.items() if isinstance(v, str | int | float | bool)]
+    # The seed card's indexing bullets, from the summary's keys (a key the summary lacks is left out).
+    labels = {"batch_size": "Batch size", "context_tokens": "Context window around firing token (tokens)",
+              "top_examples": "Stored prompt examples per feature (top)",
+              "conversations_indexed": "Conversations indexed",
+              "activation_records_indexed": "Activation records indexed", "active_features": "Active features found",
+              "prompt_rows": "Top prompt rows stored", "sae_weights_sha256": "SAE weights sha256 (format-independent)"}
+    facts = [f"{label}: {number(index[key])}" for key, label in labels.items() if key in index]
     return "\n\n".join([
         head,
         "The reverse index maps SAE features to high-activation prompt examples from the activation dataset. It is "
@@ -301,7 +312,7 @@ def render_card(meta: dict[str, Any], prov: dict[str, Any], files: list[str],
                 index: dict[str, Any] | None) -> str:
     """README.md text; `files` are the release's files, `index` the parsed reverse-index summary if any."""
     sections = [front_matter(meta), title(meta), intro(meta, index), release_summary(meta, prov),
-                files_section(files), loading_section(meta, prov, files), architecture_section(meta),
+                files_section(files, index), loading_section(meta, prov, files), architecture_section(meta),
                 provenance_section(meta), hyperparameters_section(meta), checkpoint_section(meta),
                 index_section(meta, index, prov), evaluation_section(prov), reproduction_section(meta),
                 limitations_section()]

@@ -23,7 +23,6 @@ TopK forward above cannot reproduce exactly is refused with the file and key tha
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -36,7 +35,7 @@ from saescope.export.layout import MANIFEST
 from saescope.lm.hookpoints import parse_hookpoint
 from saescope.sae.model import TopKSae
 from saescope.train.checkpoint import INFO_FILE, SAE_FILE, STATE_FILE
-from saescope.utils.atomic import write_json_atomic, write_with_atomic
+from saescope.utils.atomic import read_json_object, write_json_atomic, write_with_atomic
 
 SAELENS_CFG = "cfg.json"
 SAELENS_WEIGHTS = "sae_weights.safetensors"
@@ -114,15 +113,7 @@ def _dtype_name(dtype: torch.dtype) -> str:
 
 
 def _read_json(path: Path) -> dict[str, Any]:
-    if not path.is_file():
-        raise InteropError(f"{path}: no such file")
-    try:
-        data = json.loads(path.read_text())
-    except json.JSONDecodeError as e:
-        raise InteropError(f"{path}: not valid JSON ({e})") from e
-    if not isinstance(data, dict):
-        raise InteropError(f"{path}: expected a JSON object, got {type(data).__name__}")
-    return data
+    return read_json_object(path, InteropError)
 
 
 def _read_tensors(path: Path) -> dict[str, torch.Tensor]:

@@ -4,13 +4,12 @@ outside the release folder (absolute, `..`, a symlink pointing out) is refused, 
 
 from __future__ import annotations
 
-import json
 from pathlib import Path, PurePosixPath
 from typing import Any
 
 from saescope.export.errors import ReleaseError
 from saescope.export.layout import MANIFEST, role_of
-from saescope.utils.atomic import sha256_file
+from saescope.utils.atomic import read_json_object, sha256_file
 
 FORMAT = "saescope-release-manifest"
 FORMAT_VERSION = 1
@@ -34,13 +33,8 @@ def build_manifest(root: Path, provenance: dict[str, Any]) -> dict[str, Any]:
 
 def read_manifest(root: Path) -> dict[str, Any]:
     path = root / MANIFEST
-    if not path.is_file():
-        raise ReleaseError(f"{path}: missing")
-    try:
-        manifest = json.loads(path.read_text())
-    except json.JSONDecodeError as e:
-        raise ReleaseError(f"{path}: not valid JSON ({e})") from e
-    if not isinstance(manifest, dict) or not isinstance(manifest.get("files"), list):
+    manifest = read_json_object(path, ReleaseError, missing="missing")
+    if not isinstance(manifest.get("files"), list):
         raise ReleaseError(f"{path}: has no 'files' list")
     return manifest
 

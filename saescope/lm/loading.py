@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import importlib.util
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -63,33 +65,47 @@ def _hub_error(name: str, revision: str | None, err: Exception) -> ModelLoadErro
     )
 
 
-def load_model(cfg: ModelConfig, local_rank: int = 0) -> LoadedModel:
-    dtype = getattr(torch, cfg.dtype)
-    device = resolve_device(cfg.device, local_rank)
-    kwargs: dict = {"dtype": dtype, "attn_implementation": cfg.attn_implementation}
+def _pretrained_source(cfg: ModelConfig) -> tuple[str, dict[str, str | None]]:
+    """What `from_pretrained` takes for model.name: the embedded GGUF, a .gguf file, a local folder, or a hub id
+    at a revision, as (path or id, keyword arguments)."""
     source = embedded_gguf() if cfg.name == DEFAULT_MODEL else Path(cfg.name)
-    # transformers warns at length about GGUF dequantisation and tensor-parallel plans it does not
-    # apply; neither is actionable here, so its logging is quieted while loading.
+    if source.suffix == ".gguf":
+        if not source.is_file():
+            raise ModelLoadError(f"GGUF file not found: {source}")
+        return str(source.parent), {"gguf_file": source.name}
+    if source.is_dir():
+        return str(source), {}
+    return cfg.name, {"revision": cfg.revision}
+
+
+@contextmanager
+def _loading(cfg: ModelConfig) -> Iterator[None]:
+    """Quiet transformers while loading (it warns at length about GGUF dequantisation and tensor-parallel plans
+    it does not apply; neither is actionable here) and turn hub and file errors into a ModelLoadError."""
     verbosity = hf_logging.get_verbosity()
     hf_logging.set_verbosity_error()
     try:
-        if source.suffix == ".gguf":
-            if not source.is_file():
-                raise ModelLoadError(f"GGUF file not found: {source}")
-            kwargs["gguf_file"] = source.name
-            tokenizer = AutoTokenizer.from_pretrained(str(source.parent), gguf_file=source.name)
-            model = AutoModelForCausalLM.from_pretrained(str(source.parent), **kwargs)
-        elif source.is_dir():
-            tokenizer = AutoTokenizer.from_pretrained(str(source))
-            model = AutoModelForCausalLM.from_pretrained(str(source), **kwargs)
-        else:
-            tokenizer = AutoTokenizer.from_pretrained(cfg.name, revision=cfg.revision)
-            model = AutoModelForCausalLM.from_pretrained(cfg.name, revision=cfg.revision, **kwargs)
-    except ModelLoadError:
-        raise
+        yield
     except (OSError, ValueError) as e:
         raise _hub_error(cfg.name, cfg.revision, e) from e
     finally:
         hf_logging.set_verbosity(verbosity)
+
+
+def load_model(cfg: ModelConfig, local_rank: int = 0) -> LoadedModel:
+    dtype = getattr(torch, cfg.dtype)
+    device = resolve_device(cfg.device, local_rank)
+    with _loading(cfg):
+        where, source_args = _pretrained_source(cfg)
+        tokenizer = AutoTokenizer.from_pretrained(where, **source_args)
+        model = AutoModelForCausalLM.from_pretrained(where, **source_args, dtype=dtype,
+                                                     attn_implementation=cfg.attn_implementation)
     model.to(device).eval().requires_grad_(False)
     return LoadedModel(model, tokenizer, cfg.name, cfg.revision, device, dtype)
+
+
+def load_tokenizer(cfg: ModelConfig) -> PreTrainedTokenizerBase:
+    """The tokenizer alone, resolved as `load_model` resolves the model: for stages that only decode token ids."""
+    with _loading(cfg):
+        where, source_args = _pretrained_source(cfg)
+        return AutoTokenizer.from_pretrained(where, **source_args)

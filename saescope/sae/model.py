@@ -11,6 +11,7 @@ The state_dict keys (W_enc, b_enc, W_dec, b_dec, input_mean, input_std) are the 
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Literal
@@ -93,6 +94,16 @@ class TopKSae(nn.Module):
         sae = cls(d_in, d_sae, k, device="meta", dtype=state_dict["W_dec"].dtype)
         sae.load_state_dict(state_dict, strict=True, assign=True)
         return sae
+
+    def weights_sha256(self) -> str:
+        """sha256 of the parameters and normaliser (names, shapes, float32 bytes): the same for a checkpoint and
+        every export of it, whatever the file format, so results computed on one can be matched to another."""
+        digest = hashlib.sha256()
+        for key in STATE_DICT_KEYS:
+            tensor = getattr(self, key).detach().to("cpu", torch.float32).contiguous()
+            digest.update(f"{key}:{list(tensor.shape)};".encode())
+            digest.update(tensor.numpy().tobytes())
+        return digest.hexdigest()
 
     def normalize(self, x: torch.Tensor) -> torch.Tensor:
         return (x - self.input_mean) / self.input_std

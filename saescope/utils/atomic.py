@@ -61,3 +61,17 @@ def sha256_file(path: str | Path, chunk_bytes: int = 1 << 22) -> str:
         while chunk := f.read(chunk_bytes):
             h.update(chunk)
     return h.hexdigest()
+
+
+def read_json_object(path: str | Path, error: type[Exception], missing: str = "no such file") -> dict[str, Any]:
+    """The JSON object in `path`, or `error` naming the file: missing, not JSON, or not an object."""
+    path = Path(path)
+    if not path.is_file():
+        raise error(f"{path}: {missing}")
+    try:
+        data = json.loads(path.read_text())
+    except json.JSONDecodeError as e:
+        raise error(f"{path}: not valid JSON ({e})") from e
+    if not isinstance(data, dict):
+        raise error(f"{path}: expected a JSON object, got {type(data).__name__}")
+    return data

@@ -1,0 +1,203 @@
+"""The vectorised accumulators of a reverse index: per-feature statistics and the top examples per feature.
+
+Both are fed one batch of sparse codes at a time (k (feature, value) pairs per record; the dense [n, d_sae] code is
+never built) and both merge exactly: statistics are sums, counts and maxima, and the top examples are chosen by one
+total order, so the top of a union is the top of the union of the parts' tops.
+
+Every candidate example is a (feature, value, record, conversation) quadruple. Examples rank by value, descending,
+ties by record, ascending (first-token attention sinks give exact ties across conversations); a feature keeps at
+most one example per conversation, its best, and the first `top` of those.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, fields
+
+import torch
+
+ROLE_COUNT = 4  # ROLE_CODES: template, system, user, assistant
+KEY_SHIFT = 40  # (feature << 40) | conversation: conversations below 2^40, features below 2^23
+
+
+@dataclass
+class FeatureStats:
+    """Per-feature sums over firing records (a feature fires on a record when it is in the top-k with value > 0)."""
+
+    fire_count: torch.Tensor  # int64 [d_sae]
+    conversations: torch.Tensor  # int64 [d_sae]: distinct conversations fired in
+    activation_sum: torch.Tensor  # float64 [d_sae]
+    activation_sq_sum: torch.Tensor  # float64 [d_sae]
+    max_activation: torch.Tensor  # float32 [d_sae]; 0 when the feature never fired
+    role_counts: torch.Tensor  # int64 [d_sae, 4]: fires on template, system, user, assistant tokens
+
+    @classmethod
+    def zeros(cls, d_sae: int, device: torch.device | str = "cpu") -> FeatureStats:
+        def z(dtype: torch.dtype, *shape: int) -> torch.Tensor:
+            return torch.zeros(d_sae, *shape, dtype=dtype, device=device)
+
+        return cls(z(torch.int64), z(torch.int64), z(torch.float64), z(torch.float64), z(torch.float32),
+                   z(torch.int64, ROLE_COUNT))
+
+    @property
+    def d_sae(self) -> int:
+        return self.fire_count.numel()
+
+    def merge(self, other: FeatureStats) -> FeatureStats:
+        """The statistics of both record sets; exact for counts and maxima (conversations: when the parts hold
+        disjoint conversations, as disjoint shard sets do)."""
+        return FeatureStats(
+            self.fire_count + other.fire_count, self.conversations + other.conversations,
+            self.activation_sum + other.activation_sum, self.activation_sq_sum + other.activation_sq_sum,
+            torch.maximum(self.max_activation, other.max_activation), self.role_counts + other.role_counts,
+        )
+
+    def to(self, device: torch.device | str) -> FeatureStats:
+        return FeatureStats(*(getattr(self, f.name).to(device) for f in fields(self)))
+
+    def state_dict(self, prefix: str = "stats.") -> dict[str, torch.Tensor]:
+        return {prefix + f.name: getattr(self, f.name).detach().cpu().contiguous() for f in fields(self)}
+
+    @classmethod
+    def from_state_dict(cls, state: dict[str, torch.Tensor], prefix: str = "stats.") -> FeatureStats:
+        return cls(*(state[prefix + f.name] for f in fields(cls)))
+
+
+@dataclass
+class TopExamples:
+    """The current top examples, ordered by feature, then rank; `rank` counts from 0 within each feature."""
+
+    feature: torch.Tensor  # int64 [m]
+    value: torch.Tensor  # float32 [m]
+    record: torch.Tensor  # int64 [m]: global record index in the dataset
+    conversation: torch.Tensor  # int64 [m]: global conversation index
+    rank: torch.Tensor  # int64 [m]
+
+    @classmethod
+    def empty(cls, device: torch.device | str = "cpu") -> TopExamples:
+        def e(dtype: torch.dtype) -> torch.Tensor:
+            return torch.empty(0, dtype=dtype, device=device)
+
+        return cls(e(torch.int64), e(torch.float32), e(torch.int64), e(torch.int64), e(torch.int64))
+
+    def __len__(self) -> int:
+        return self.feature.numel()
+
+    def to(self, device: torch.device | str) -> TopExamples:
+        return TopExamples(*(getattr(self, f.name).to(device) for f in fields(self)))
+
+    def state_dict(self, prefix: str = "top.") -> dict[str, torch.Tensor]:
+        return {prefix + f.name: getattr(self, f.name).detach().cpu().contiguous() for f in fields(self)}
+
+    @classmethod
+    def from_state_dict(cls, state: dict[str, torch.Tensor], prefix: str = "top.") -> TopExamples:
+        return cls(*(state[prefix + f.name] for f in fields(cls)))
+
+    def thresholds(self, d_sae: int, top: int) -> torch.Tensor:
+        """float32 [d_sae]: the value a new example must reach to enter a feature's top (0 while it has fewer
+        than `top` examples). Equal values can still enter, on the record tie-break."""
+        threshold = torch.zeros(d_sae, dtype=torch.float32, device=self.value.device)
+        last = self.rank == top - 1
+        threshold[self.feature[last]] = self.value[last]
+        return threshold
+
+    def update(self, feature: torch.Tensor, value: torch.Tensor, record: torch.Tensor, conversation: torch.Tensor,
+               top: int, d_sae: int) -> TopExamples:
+        """These examples and a batch's candidate pairs, reduced to the top `top` per feature."""
+        keep = value >= self.thresholds(d_sae, top)[feature]  # a pair below a full top can never enter it
+        return select_top(torch.cat([self.feature, feature[keep]]), torch.cat([self.value, value[keep]]),
+                          torch.cat([self.record, record[keep]]), torch.cat([self.conversation, conversation[keep]]),
+                          top)
+
+
+def select_top(feature: torch.Tensor, value: torch.Tensor, record: torch.Tensor, conversation: torch.Tensor,
+               top: int) -> TopExamples:
+    """The best example per (feature, conversation), then the first `top` per feature, in (feature, value desc,
+    record) order. Pure tensor ops on the inputs' device: three stable sorts and one unique."""
+    index = select_top_index(feature, value, record, conversation, top)
+    chosen = feature[index]
+    return TopExamples(chosen, value[index], record[index], conversation[index], segment_rank(chosen))
+
+
+def select_top_index(feature: torch.Tensor, value: torch.Tensor, record: torch.Tensor, conversation: torch.Tensor,
+                     top: int) -> torch.Tensor:
+    """Positions of `select_top`'s rows in the inputs, in output order (merges use it to carry other columns)."""
+    n = feature.numel()
+    if n == 0:
+        return torch.empty(0, dtype=torch.int64, device=feature.device)
+    # Stable sorts from the least significant key: record asc, value desc, feature asc.
+    order = torch.argsort(record, stable=True)
+    order = order[torch.argsort(value[order], descending=True, stable=True)]
+    order = order[torch.argsort(feature[order], stable=True)]
+    # In this order, the first row of each (feature, conversation) is that conversation's best.
+    key = (feature[order] << KEY_SHIFT) | conversation[order]
+    _, group = torch.unique(key, return_inverse=True)
+    positions = torch.arange(n, device=feature.device)
+    first = torch.full((int(group.max()) + 1,), n, dtype=torch.int64, device=feature.device)
+    first.scatter_reduce_(0, group, positions, "amin")
+    best = torch.zeros(n, dtype=torch.bool, device=feature.device)
+    best[first] = True
+    order = order[best]
+    return order[segment_rank(feature[order]) < top]
+
+
+def segment_rank(sorted_keys: torch.Tensor) -> torch.Tensor:
+    """0, 1, 2, ... within each run of equal values of a sorted 1-d tensor."""
+    n = sorted_keys.numel()
+    positions = torch.arange(n, device=sorted_keys.device)
+    if n == 0:
+        return positions
+    starts = torch.ones(n, dtype=torch.bool, device=sorted_keys.device)
+    starts[1:] = sorted_keys[1:] != sorted_keys[:-1]
+    run_start = torch.where(starts, positions, torch.zeros_like(positions))
+    return positions - torch.cummax(run_start, 0).values
+
+
+class ShardAccumulator:
+    """Feeds one shard's batches into the statistics and the top examples.
+
+    Distinct conversations are counted without a set: a shard's records come conversation by conversation, so a
+    (feature, conversation) pair is new unless it is the last conversation the feature fired in. `last` holds each
+    feature's last conversation ordinal within the shard (-1: none yet) and is reset per shard, which is exact
+    because a shard holds whole conversations.
+    """
+
+    def __init__(self, stats: FeatureStats, top: TopExamples, top_examples: int) -> None:
+        self.stats, self.top, self.top_examples = stats, top, top_examples
+        self.device = stats.fire_count.device
+        self.last = torch.full((stats.d_sae,), -1, dtype=torch.int64, device=self.device)
+
+    def start_shard(self, conversation: torch.Tensor, role: torch.Tensor, first_record: int) -> None:
+        """The shard's per-record conversation (int64) and role code columns, and its first global record."""
+        self.last.fill_(-1)
+        self.conversation = conversation.to(self.device, torch.int64)
+        self.role = role.to(self.device, torch.int64)
+        changes = torch.zeros_like(self.conversation)
+        changes[1:] = (self.conversation[1:] != self.conversation[:-1]).long()
+        self.ordinal = torch.cumsum(changes, 0)  # the conversation's ordinal within the shard
+        self.first_record = first_record
+
+    @torch.no_grad()
+    def add(self, start: int, indices: torch.Tensor, values: torch.Tensor) -> None:
+        """One batch: the sparse codes [n, k] of the shard's rows start .. start + n."""
+        n, k = indices.shape
+        fired = values > 0
+        feature = indices[fired].long()
+        value = values[fired].float()
+        row = torch.arange(start, start + n, device=self.device).unsqueeze(1).expand(n, k)[fired]
+        self._add_stats(feature, value, row)
+        self.top = self.top.update(feature, value, row + self.first_record, self.conversation[row],
+                                   self.top_examples, self.stats.d_sae)
+
+    def _add_stats(self, feature: torch.Tensor, value: torch.Tensor, row: torch.Tensor) -> None:
+        s, d_sae = self.stats, self.stats.d_sae
+        s.fire_count += torch.bincount(feature, minlength=d_sae)
+        s.activation_sum.index_add_(0, feature, value.double())
+        s.activation_sq_sum.index_add_(0, feature, value.double().square())
+        s.max_activation.scatter_reduce_(0, feature, value, "amax")
+        roles = torch.bincount(feature * ROLE_COUNT + self.role[row], minlength=d_sae * ROLE_COUNT)
+        s.role_counts += roles.view(d_sae, ROLE_COUNT)
+        pairs = torch.unique((feature << KEY_SHIFT) | self.ordinal[row])
+        pair_feature, pair_ordinal = pairs >> KEY_SHIFT, pairs & ((1 << KEY_SHIFT) - 1)
+        new = pair_ordinal > self.last[pair_feature]
+        s.conversations += torch.bincount(pair_feature[new], minlength=d_sae)
+        self.last.scatter_reduce_(0, pair_feature, pair_ordinal, "amax")

@@ -1,0 +1,7 @@
+"""The one error type of building, merging and reading reverse indexes."""
+
+from __future__ import annotations
+
+
+class ReverseIndexError(RuntimeError):
+    """An SAE, dataset, tokenizer or index part that cannot be used; the message names it."""

@@ -1,0 +1,82 @@
+"""Merge partial indexes built over disjoint shard sets (torchrun ranks, or separate jobs) into one index equal to
+an index built in one go: counts and sums add, maxima take the max, and the top examples are re-chosen by the same
+total order from the union of the parts' examples (a part's examples are a superset of its share of the top)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import UTC, datetime
+from functools import reduce
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pyarrow as pa
+import torch
+
+from saescope import __version__
+from saescope.index.accumulate import select_top_index
+from saescope.index.errors import ReverseIndexError
+from saescope.index.folder import read_summary, write_index
+from saescope.index.tables import METRICS_FILE, PROMPTS_FILE, metrics_table, read_table, stats_from_table
+
+# Settings that change what an index holds (batch_size does not: batches never cross shards).
+MUST_MATCH = ("sae_weights_sha256", "activations_manifest_sha256", "hookpoint", "d_sae", "context_tokens",
+              "top_examples", "decode_tokens")
+SUMS = ("conversations_indexed", "activation_records_indexed")
+
+
+def check_parts(parts: Sequence[Path], summaries: list[dict[str, Any]]) -> None:
+    """Refuse parts of another SAE, dataset or settings, or sharing shards; the message names the part."""
+    reference, ref_path = summaries[0], parts[0]
+    for path, summary in zip(parts[1:], summaries[1:], strict=True):
+        for key in MUST_MATCH:
+            if summary.get(key) != reference.get(key):
+                raise ReverseIndexError(f"{path}: built with {key} {summary.get(key)!r}, but {ref_path} with "
+                                        f"{reference.get(key)!r}; only parts of one SAE, dataset and settings merge")
+    owner: dict[int, Path] = {}
+    for path, summary in zip(parts, summaries, strict=True):
+        for shard in summary.get("shards", []):
+            if shard in owner:
+                raise ReverseIndexError(f"{path}: shard {shard} is also in {owner[shard]}; parts must cover disjoint "
+                                        "shards")
+            owner[shard] = path
+
+
+def merge_prompts(prompts: list[pa.Table], top: int) -> pa.Table:
+    table = pa.concat_tables(prompts)
+
+    def col(name: str) -> torch.Tensor:
+        return torch.from_numpy(table[name].to_numpy().astype(np.float32 if name == "activation" else np.int64))
+
+    index = select_top_index(col("feature"), col("activation"), col("record"), col("conversation"), top)
+    chosen = table.take(pa.array(index.numpy()))
+    features = chosen["feature"].to_numpy()
+    starts = np.flatnonzero(np.r_[True, features[1:] != features[:-1]]) if len(features) else np.zeros(0, int)
+    rank = np.arange(len(features)) - np.repeat(starts, np.diff(np.r_[starts, len(features)]))
+    return chosen.set_column(chosen.schema.get_field_index("rank"), "rank", pa.array(rank.astype(np.int32)))
+
+
+def merge_indexes(parts: Sequence[str | Path], out: str | Path) -> Path:
+    """Merge complete index folders into `out` (which may be one of their parents, as under torchrun)."""
+    parts = [Path(p) for p in parts]
+    if not parts:
+        raise ReverseIndexError("nothing to merge: no index parts given")
+    summaries = [read_summary(p) for p in parts]
+    check_parts(parts, summaries)
+    stats = reduce(lambda a, b: a.merge(b), (stats_from_table(read_table(p / METRICS_FILE), p / METRICS_FILE)
+                                             for p in parts))
+    prompts = merge_prompts([read_table(p / PROMPTS_FILE) for p in parts], int(summaries[0]["top_examples"]))
+    reference = summaries[0]
+    batch_sizes = sorted({s.get("batch_size") for s in summaries})
+    summary = dict(reference) | {k: sum(int(s[k]) for s in summaries) for k in SUMS} | {
+        "batch_size": batch_sizes[0] if len(batch_sizes) == 1 else batch_sizes,
+        "active_features": int((stats.fire_count > 0).sum()),
+        "prompt_rows": prompts.num_rows,
+        "shards": sorted(shard for s in summaries for shard in s["shards"]),
+        "merged_from": [str(p) for p in parts],
+        "saescope_version": __version__,
+        "created": datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
+    }
+    records = summary["activation_records_indexed"]
+    return write_index(Path(out), metrics_table(stats, records), prompts, summary)

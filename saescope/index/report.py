@@ -1,0 +1,127 @@
+"""report.md: the index's counts, its most frequent features and its strongest ones with their best example in
+context, and the distribution of firing rates (as firing_rates.png too when matplotlib is installed).
+
+Example text comes from the indexed conversations, so it is untrusted: it is escaped for markdown and HTML.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from saescope.utils.atomic import write_bytes_atomic, write_with_atomic
+
+REPORT_FILE = "report.md"
+PLOT_FILE = "firing_rates.png"
+TABLE_ROWS = 20
+CONTEXT_CHARS = 60  # of text shown on each side of the firing token
+_MARKDOWN = re.compile(r"([\\`*_{}\[\]()#+\-.!|~])")
+
+
+def escape(text: str | None, limit: int | None = None, keep: str = "end") -> str:
+    """Untrusted text made inert in a markdown table cell: control characters visible, markdown punctuation
+    backslash-escaped, then HTML-escaped; cut to `limit` characters keeping its start or end."""
+    if not text:
+        return ""
+    text = text.replace("\r", "").replace("\n", "↵").replace("\t", "⇥")
+    if limit is not None and len(text) > limit:
+        text = "…" + text[-limit:] if keep == "end" else text[:limit] + "…"
+    return html.escape(_MARKDOWN.sub(r"\\\1", text), quote=True)
+
+
+def in_context(row: dict[str, Any]) -> str:
+    """`…before ⟦token⟧ after…`, or the token ids when the index was built without decoding."""
+    if row["token"] is None:
+        return f"token id {row['token_id']}"
+    before = escape(row["context_before"], CONTEXT_CHARS, keep="end")
+    after = escape(row["context_after"], CONTEXT_CHARS, keep="start")
+    return f"{before}**⟦{escape(row['token']) or ' '}⟧**{after}"
+
+
+def feature_table(metrics: pa.Table, best: dict[int, dict[str, Any]], order: np.ndarray) -> list[str]:
+    lines = ["| feature | fire rate | fires | conversations | mean | max | best example (role, turn) |",
+             "|---:|---:|---:|---:|---:|---:|---|"]
+    m = {name: metrics[name].to_numpy(zero_copy_only=False) for name in
+         ("fire_rate", "fire_count", "conversations", "mean_activation", "max_activation")}
+    for f in order.tolist():
+        example = best.get(f)
+        shown = f"{in_context(example)} ({example['role']}, {example['turn']})" if example else ""
+        lines.append(f"| {f} | {m['fire_rate'][f]:.3g} | {m['fire_count'][f]:,} | {m['conversations'][f]:,} | "
+                     f"{m['mean_activation'][f]:.4g} | {m['max_activation'][f]:.4g} | {shown} |")
+    return lines
+
+
+def text_histogram(rates: np.ndarray, width: int = 40) -> list[str]:
+    """Active features per half-decade of firing rate, as bars."""
+    if len(rates) == 0:
+        return ["(no active features)"]
+    logs = np.log10(rates)
+    low, high = np.floor(logs.min() * 2) / 2, np.ceil(logs.max() * 2) / 2  # rates <= 1: high <= 0
+    edges = np.arange(low, max(high, low + 0.5) + 1e-9, 0.5)
+    counts, _ = np.histogram(logs, bins=edges)
+    peak = max(int(counts.max()), 1)
+    return [f"1e{lo:+5.1f} .. 1e{hi:+5.1f} | {'#' * round(width * c / peak):<{width}} {c:,}"
+            for lo, hi, c in zip(edges[:-1], edges[1:], counts.tolist(), strict=True)]
+
+
+def write_plot(path: Path, rates: np.ndarray, title: str) -> bool:
+    """firing_rates.png when matplotlib is importable (it is not a dependency); False otherwise."""
+    try:
+        import matplotlib
+
+        matplotlib.use("Agg")
+        import matplotlib.pyplot as plt
+    except ImportError:
+        return False
+    fig, ax = plt.subplots(figsize=(7, 3.5))
+    ax.hist(np.log10(rates), bins=60, color="#3b6ea8")
+    ax.set_xlabel("log10 firing rate (fires / records)")
+    ax.set_ylabel("active features")
+    ax.set_title(title)
+    fig.tight_layout()
+    write_with_atomic(path, lambda tmp: fig.savefig(tmp, dpi=120, format="png"))
+    plt.close(fig)
+    return True
+
+
+def write_report(folder: Path, summary: dict[str, Any], metrics: pa.Table, prompts: pa.Table) -> None:
+    counts = metrics["fire_count"].to_numpy()
+    rates = metrics["fire_rate"].to_numpy()
+    active = np.flatnonzero(counts > 0)
+    first = prompts.filter(pc.equal(prompts["rank"], 0)).to_pylist()
+    best = {row["feature"]: row for row in first}
+    frequent = active[np.argsort(-counts[active], kind="stable")][:TABLE_ROWS]
+    max_act = metrics["max_activation"].to_numpy()
+    strongest = active[np.argsort(-max_act[active], kind="stable")][:TABLE_ROWS]
+    title = f"{summary.get('layer_label') or summary.get('hookpoint')} reverse index"
+    (folder / PLOT_FILE).unlink(missing_ok=True)  # never leave an older build's plot beside this report
+    plotted = write_plot(folder / PLOT_FILE, rates[active], title)
+    lines = [
+        f"# Reverse feature index: {escape(str(summary.get('sae')))}", "",
+        f"- Hookpoint: {escape(str(summary.get('hookpoint')))} ({escape(str(summary.get('layer_label')))})",
+        f"- Activations: {escape(str(summary.get('activations')))} "
+        f"(raw dataset {escape(str(summary.get('raw_dataset')))})",
+        f"- Conversations indexed: {summary['conversations_indexed']:,}",
+        f"- Activation records indexed: {summary['activation_records_indexed']:,}",
+        f"- Active features: {len(active):,} of {len(counts):,} ({len(counts) - len(active):,} never fired)",
+        f"- Prompt rows: {summary['prompt_rows']:,} (top {summary['top_examples']} per feature, at most one per "
+        f"conversation, {summary['context_tokens']} tokens of context each side)",
+        f"- Shards: {len(summary['shards'])}", "",
+        "Examples show the firing token as **⟦token⟧** between its context; ↵ marks a newline. They are evidence for "
+        "interpretation, not labels.", "",
+        f"## Most frequent features (top {TABLE_ROWS} by fire count)", "",
+        *feature_table(metrics, best, frequent), "",
+        f"## Strongest features (top {TABLE_ROWS} by max activation)", "",
+        *feature_table(metrics, best, strongest), "",
+        "## Firing rates", "",
+        "Active features per half-decade of firing rate (fires / records)"
+        + (f"; the same as a plot in {PLOT_FILE} beside this report." if plotted else "."), "",
+        "```", *text_histogram(rates[active]), "```", "",
+    ]
+    write_bytes_atomic(folder / REPORT_FILE, "\n".join(lines).encode())
