@@ -21,13 +21,14 @@ demo: $(STAMP)
 	$(BIN)/saescope harvest --config configs/demo.yaml
 	$(BIN)/saescope inspect runs/demo/activations --verify
 	$(BIN)/saescope train --config configs/demo.yaml --resume
-	rm -rf runs/demo/eval runs/demo/index runs/demo/release
+	rm -rf runs/demo/eval runs/demo/index runs/demo/steer runs/demo/release
 	$(BIN)/saescope eval runs/demo/train --config configs/demo.yaml
 	$(BIN)/saescope index runs/demo/train --config configs/demo.yaml
 	$(BIN)/saescope export runs/demo/train --out runs/demo/release --formats safetensors,pt,onnx,raw,saelens,sparsify \
 		--index-summary runs/demo/index/l20-complete/summary.json \
 		$$(for f in runs/demo/eval/step-*.json; do printf -- '--eval-results %s ' "$$f"; done)
 	$(BIN)/saescope verify runs/demo/release
+	$(BIN)/saescope steer-eval runs/demo/train --config configs/demo.yaml
 
 test: $(STAMP)
 	$(BIN)/ruff check .

@@ -35,9 +35,10 @@ def encode_only(sae: torch.nn.Module, dataset: ActivationDataset, label: str, ba
 def index_build(sae: torch.nn.Module, dataset: ActivationDataset, label: str, batch_size: int) -> float:
     shards = list(range(dataset.num_shards))
     settings = {"batch_size": batch_size, "context_tokens": 8, "top_examples": 5, "shards": shards}
+    head = {key: value for key, value in settings.items() if key != "shards"} | {"decode_tokens": False}
     with tempfile.TemporaryDirectory() as tmp:
         started = time.perf_counter()
-        build_part(Path(tmp) / "index", sae, dataset, label, shards, settings, {}, None, save_every=1,
+        build_part(Path(tmp) / "index", sae, dataset, label, shards, settings, head, None, save_every=1,
                    device=torch.device("cpu"), show_progress=False)
         return time.perf_counter() - started
 

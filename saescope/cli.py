@@ -9,7 +9,7 @@ from __future__ import annotations
 import sys
 import types
 import typing
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any, get_args, get_origin
 
@@ -64,8 +64,13 @@ def overrides_from(params: dict[str, Any]) -> dict[str, Any]:
     return overrides
 
 
-def stage_command(name: str, sections: list[str], help_text: str) -> Callable:
-    """Decorate `fn(cfg, **rest)` into a click command with --config and one flag per config field."""
+def sae_argument() -> click.Argument:
+    return click.Argument(["sae"], type=click.Path(exists=True))  # a release, checkpoint or training run
+
+
+def stage_command(name: str, sections: list[str], help_text: str, own: Sequence[click.Parameter] = ()) -> Callable:
+    """Decorate `fn(cfg, **rest)` into a `saescope` subcommand with the command's `own` arguments and options,
+    --config, and one flag per config field of `sections`."""
 
     def decorate(fn: Callable[..., None]) -> click.Command:
         def callback(config: str | None, **params: Any) -> None:
@@ -77,11 +82,13 @@ def stage_command(name: str, sections: list[str], help_text: str) -> Callable:
             fn(cfg, **rest)
 
         params: list[click.Parameter] = [
-            click.Option(["--config", "-c"], type=click.Path(dir_okay=False), help="YAML config file.")
+            *own, click.Option(["--config", "-c"], type=click.Path(dir_okay=False), help="YAML config file.")
         ]
         for section in sections:
             params += section_options(section)
-        return click.Command(name, callback=callback, params=params, help=help_text)
+        command = click.Command(name, callback=callback, params=params, help=help_text)
+        main.add_command(command)
+        return command
 
     return decorate
 
@@ -101,12 +108,13 @@ def harvest_command(cfg: SaescopeConfig) -> None:
     harvest(cfg)
 
 
-main.add_command(harvest_command)
-
 
 @stage_command("train", ["train"], "Train a TopK SAE with AuxK on an activation dataset. Checkpoints every "
                "train.save_every steps and keeps the best N plus the final (registry.json says why); "
-               "--resume continues exactly after a kill. Under torchrun the ranks share each global batch.")
+               "--resume continues exactly after a kill. Under torchrun each rank reads its own shards "
+               "(train.loader_streams).",
+               [click.Option(["--resume/--no-resume"], default=False,
+                             help="Continue from the newest checkpoint in train.out.")])
 def train_command(cfg: SaescopeConfig, resume: bool) -> None:
     from saescope.export.retained import export_retained
     from saescope.train.run import train
@@ -115,37 +123,61 @@ def train_command(cfg: SaescopeConfig, resume: bool) -> None:
     train(cfg, resume=resume, after_save=lambda root: export_retained(root, cfg.train.export_formats))
 
 
-train_command.params.append(
-    click.Option(["--resume/--no-resume"], default=False, help="Continue from the newest checkpoint in train.out.")
-)
-main.add_command(train_command)
-
 
 @stage_command("eval", ["model", "data", "train", "eval"], "Evaluate SAEs (releases, checkpoints or training "
                "runs): intrinsic FVE, MSE and dead latents over held-out activation shards, and core-plus CE and "
-               "KL scores with the SAE spliced into the model. Prints the seed's snapshot lines.")
+               "KL scores with the SAE spliced into the model. Prints the seed's snapshot lines.",
+               [click.Argument(["sae"], nargs=-1, required=True, type=click.Path(exists=True))])
 def eval_command(cfg: SaescopeConfig, sae: tuple[str, ...]) -> None:
     from saescope.eval.run import evaluate
 
     evaluate(cfg, [Path(p) for p in sae])
 
 
-eval_command.params.insert(0, click.Argument(["sae"], nargs=-1, required=True, type=click.Path(exists=True)))
-main.add_command(eval_command)
-
 
 @stage_command("index", ["model", "train", "index"], "Build the reverse feature index of an SAE (release, checkpoint "
                "or training run) over an activation dataset: per-feature firing metrics and the top examples per "
                "feature in context. Resumes when run again after a kill; under torchrun the ranks split the shards "
-               "and rank 0 merges their parts.")
+               "and rank 0 merges their parts.", [sae_argument()])
 def index_command(cfg: SaescopeConfig, sae: str) -> None:
     from saescope.index import build_index
 
     build_index(cfg, Path(sae))
 
 
-index_command.params.insert(0, click.Argument(["sae"], type=click.Path(exists=True)))
-main.add_command(index_command)
+
+@stage_command("steer", ["model", "steer"], "Continue one chat prompt with the SAE's model, without and with a "
+               "feature steered at the SAE's hookpoint, and print both continuations. --strength is in units of the "
+               "feature's max activation when --steer.index is given, else absolute.", [
+                   sae_argument(),
+                   click.Option(["--feature", "-f"], type=int, required=True, help="Feature id to steer."),
+                   click.Option(["--strength", "-s"], type=float, required=True,
+                                help="Value added (add) or clamped to (clamp)."),
+                   click.Option(["--prompt", "-p"], required=True, help="User message to continue (chat-templated)."),
+                   click.Option(["--mode"], type=click.Choice(["add", "clamp"]), default="add", show_default=True,
+                                help="add: h += strength * d_f; clamp: the SAE reads the feature as strength."),
+               ])
+def steer_command(cfg: SaescopeConfig, sae: str, feature: int, strength: float, prompt: str, mode: str) -> None:
+    from saescope.steer.run import steer_once
+
+    result = steer_once(cfg, Path(sae), feature, strength, prompt, mode)
+    click.echo(f"clean:   {result.clean_text!r}")
+    click.echo(f"steered: {result.steered_text!r}  (feature {feature}, {mode} {strength:g})")
+
+
+
+
+@stage_command("steer-eval", ["model", "data", "steer"], "Measure how reliably features steer: over held-out prompts "
+               "and steer.strengths, generate clean and steered continuations, read both back with the clean model "
+               "and the SAE (fire rate, mean activation, CE), and write steering_reliability.parquet, "
+               "steering_prompts.parquet, report.md and summary.json (last) into steer.out.", [sae_argument()])
+def steer_eval_command(cfg: SaescopeConfig, sae: str) -> None:
+    from saescope.steer.run import steer_eval
+
+    summary = steer_eval(cfg, Path(sae))
+    click.echo(f"{cfg.steer.out}: {summary['rows']} feature x strength rows over {summary['prompts']} prompts "
+               f"in {summary['seconds']:.1f} s")
+
 
 
 @main.command("index-merge")
@@ -241,6 +273,7 @@ def run() -> None:
     from saescope.index.errors import ReverseIndexError
     from saescope.lm.hookpoints import HookpointError
     from saescope.lm.loading import ModelLoadError
+    from saescope.steer.intervene import SteerError
     from saescope.train.run import TrainError
     from saescope.train.trainer import TrainingDiverged
 
@@ -254,7 +287,7 @@ def run() -> None:
     except click.exceptions.Abort:
         sys.exit(130)
     except (DataError, DatasetError, HarvestError, HookpointError, ModelLoadError, ReleaseError, ReverseIndexError,
-            TrainError, TrainingDiverged) as e:
+            SteerError, TrainError, TrainingDiverged) as e:
         click.echo(f"error: {e}", err=True)
         sys.exit(1)
 

@@ -179,7 +179,9 @@ def test_two_processes_under_torchrun_match_one(tiny_qwen3_dir: Path, tmp_path: 
     torchrun = [PYTHON, "-m", "torch.distributed.run", "--standalone", "--nproc-per-node", "2", "--no-python"]
     run = subprocess.run([*torchrun, saescope, *cli_args(tiny_qwen3_dir, double, "saescope:sample", n)],
                          capture_output=True, text=True, env={**os.environ, "OMP_NUM_THREADS": "1"})
-    assert run.returncode == 0, run.stderr[-3000:]
+    # On failure, show every rank's own error lines first (torchrun's report names only the first rank to fail).
+    errors = [line for line in run.stderr.splitlines() if "error" in line.lower() and "elastic" not in line]
+    assert run.returncode == 0, "\n".join(errors[-30:]) + "\n---\n" + run.stderr[-3000:]
     a, b = ActivationDataset.open(single), ActivationDataset.open(double, verify=True)
     assert b.manifest["world_size"] == 2 and {s["rank"] for s in b.manifest["shards"]} == {0, 1}
     assert a.manifest["counts"] == b.manifest["counts"]

@@ -20,7 +20,7 @@ from saescope.config import load_config
 from saescope.data.templating import ROLE_NAMES
 from saescope.harvest.dataset import DatasetError
 from saescope.harvest.run import harvest
-from saescope.index import ReverseIndex, ReverseIndexError, build_index, merge_indexes
+from saescope.index import ReverseIndex, ReverseIndexError, accumulate, build_index, merge_indexes
 from saescope.index.accumulate import TopExamples, select_top
 from saescope.index.examples import prompt_table
 from saescope.index.report import escape
@@ -157,6 +157,15 @@ def test_top_examples_are_the_best_per_conversation_in_order(one_go: Path, sae: 
     assert len({(row["feature"], row["conversation"]) for row in rows}) == len(rows)
     # Ties are real: the first template token has the same activation in every conversation.
     assert any(a[2] == b[2] and a[0] == b[0] for a, b in itertools.pairwise(got))
+
+
+def test_small_conversation_blocks_give_the_same_index(tiny_qwen3_dir: Path, dataset: ActivationDataset, run: Path,
+                                                      one_go: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+    # At Qwen scale a batch's (feature, conversation) grid is reduced a block of conversations at a time.
+    monkeypatch.setattr(accumulate, "CELL_LIMIT", D_SAE)  # one conversation per block
+    blocked = build_index(config(tiny_qwen3_dir, dataset, tmp_path / "l3-complete"), run)
+    for ours, theirs in zip(tables(blocked), tables(one_go), strict=True):
+        assert ours.equals(theirs)
 
 
 def test_prompt_rows_carry_record_fields_and_context(one_go: Path, dataset: ActivationDataset, tiny_qwen3):

@@ -167,6 +167,43 @@ class IndexConfig(Section):
     save_every_shards: int = Field(1, ge=1, description="Save resumable progress every this many shards.")
 
 
+class SteerConfig(Section):
+    out: str = Field("runs/steer", description="Output folder of `saescope steer-eval` (reliability tables, report).")
+    features: list[int] | None = Field(None, description="Features to evaluate (None: the index's top_features).")
+    top_features: int = Field(
+        8, ge=1, description="With no `features`: the N most frequently firing live features of `index`, leaving "
+        "out attention-sink features (max activation above `sink_factor` times the median of live features)."
+    )
+    sink_factor: float = Field(10.0, gt=1, description="See top_features.")
+    strengths: list[float] = Field(
+        default_factory=lambda: [0.25, 0.5, 1.0], min_length=1,
+        description="Steering strengths: in units of each feature's max activation in `index` when given, else "
+        "absolute (units of z_f).",
+    )
+    mode: Literal["add", "clamp"] = Field(
+        "add", description="add: h += value * d_f; clamp: set the SAE's reading of the feature to value, keeping "
+        "the SAE error term (d_f = W_dec[f] * input_std).",
+    )
+    positions: Literal["all", "generated"] = Field(
+        "all", description="Steer every position, or only generated ones (the prompt stays clean)."
+    )
+    prompts: int = Field(8, ge=1, description="Prompts per feature and strength: the first user turn of the data "
+                         "section's conversations, as core-plus chooses them.")
+    max_prompt_tokens: int = Field(256, ge=2, description="Skip conversations whose templated prompt is longer.")
+    max_new_tokens: int = Field(24, ge=1, description="Tokens generated per continuation.")
+    min_fire_gain: float = Field(
+        0.1, description="A prompt succeeds when the steered fire rate exceeds the clean one by at least this ..."
+    )
+    max_ce_increase: float = Field(
+        1.0, description="... and the clean model's CE on the steered continuation rises by at most this (nats)."
+    )
+    index: str | None = Field(None, description="Reverse index folder: feature choice and max-activation units.")
+    temperature: float = Field(
+        0.0, ge=0, description="Sampling temperature of `saescope steer` (0: greedy); steer-eval is always greedy."
+    )
+    seed: int = Field(0, description="Seeds sampling (the same seed for the clean and the steered continuation).")
+
+
 class SaescopeConfig(Section):
     """A whole pipeline's config: every stage reads the sections it needs."""
 
@@ -176,3 +213,4 @@ class SaescopeConfig(Section):
     train: TrainConfig = Field(default_factory=TrainConfig)
     eval: EvalConfig = Field(default_factory=EvalConfig)
     index: IndexConfig = Field(default_factory=IndexConfig)
+    steer: SteerConfig = Field(default_factory=SteerConfig)

@@ -17,6 +17,7 @@ import torch
 
 ROLE_COUNT = 4  # ROLE_CODES: template, system, user, assistant
 KEY_SHIFT = 40  # (feature << 40) | conversation: conversations below 2^40, features below 2^23
+CELL_LIMIT = 1 << 24  # dense (feature, conversation) cells per reduction: 64 MiB of values, 128 MiB of rows
 
 
 @dataclass
@@ -184,11 +185,18 @@ class ShardAccumulator:
         feature = indices[fired].long()
         value = values[fired].float()
         row = torch.arange(start, start + n, device=self.device).unsqueeze(1).expand(n, k)[fired]
-        self._add_stats(feature, value, row)
-        self.top = self.top.update(feature, value, row + self.first_record, self.conversation[row],
-                                   self.top_examples, self.stats.d_sae)
+        self._add_record_stats(feature, value, row)
+        # Rows come conversation by conversation, so pairs (row-major) are ordered by conversation ordinal:
+        # reduce them per (feature, conversation) a block of conversations at a time.
+        ordinal = self.ordinal[row]
+        block = max(1, CELL_LIMIT // self.stats.d_sae)
+        first, last = int(ordinal[0]), int(ordinal[-1]) if len(ordinal) else (0, -1)
+        for lo in range(first, last + 1, block):
+            bounds = torch.searchsorted(ordinal, torch.tensor([lo, lo + block], device=self.device))
+            part = slice(int(bounds[0]), int(bounds[1]))
+            self._add_conversation_cells(feature[part], value[part], row[part], ordinal[part] - lo, block, lo)
 
-    def _add_stats(self, feature: torch.Tensor, value: torch.Tensor, row: torch.Tensor) -> None:
+    def _add_record_stats(self, feature: torch.Tensor, value: torch.Tensor, row: torch.Tensor) -> None:
         s, d_sae = self.stats, self.stats.d_sae
         s.fire_count += torch.bincount(feature, minlength=d_sae)
         s.activation_sum.index_add_(0, feature, value.double())
@@ -196,8 +204,26 @@ class ShardAccumulator:
         s.max_activation.scatter_reduce_(0, feature, value, "amax")
         roles = torch.bincount(feature * ROLE_COUNT + self.role[row], minlength=d_sae * ROLE_COUNT)
         s.role_counts += roles.view(d_sae, ROLE_COUNT)
-        pairs = torch.unique((feature << KEY_SHIFT) | self.ordinal[row])
-        pair_feature, pair_ordinal = pairs >> KEY_SHIFT, pairs & ((1 << KEY_SHIFT) - 1)
-        new = pair_ordinal > self.last[pair_feature]
-        s.conversations += torch.bincount(pair_feature[new], minlength=d_sae)
-        self.last.scatter_reduce_(0, pair_feature, pair_ordinal, "amax")
+
+    def _add_conversation_cells(self, feature: torch.Tensor, value: torch.Tensor, row: torch.Tensor,
+                                offset: torch.Tensor, width: int, first_ordinal: int) -> None:
+        """Pairs of conversations first_ordinal .. + width, reduced on a dense [d_sae, width] grid (no sort): each
+        cell (feature, conversation) keeps its best value and, among equal bests, its earliest row. The cells then
+        count distinct conversations and are the only candidates for the top examples."""
+        if feature.numel() == 0:
+            return
+        d_sae = self.stats.d_sae
+        cell = feature * width + offset
+        best = torch.zeros(d_sae * width, dtype=value.dtype, device=self.device)  # values are > 0: 0 is empty
+        best.scatter_reduce_(0, cell, value, "amax")
+        wins = value == best[cell]
+        earliest = torch.full_like(best, 0, dtype=torch.int64).fill_(torch.iinfo(torch.int64).max)
+        earliest.scatter_reduce_(0, cell[wins], row[wins], "amin")
+        cells = torch.nonzero(best > 0).squeeze(1)
+        cell_feature, cell_ordinal = cells // width, cells % width + first_ordinal
+        new = cell_ordinal > self.last[cell_feature]  # a conversation continued from the previous batch is not
+        self.stats.conversations += torch.bincount(cell_feature[new], minlength=d_sae)
+        self.last.scatter_reduce_(0, cell_feature, cell_ordinal, "amax")
+        cell_row = earliest[cells]
+        self.top = self.top.update(cell_feature, best[cells], cell_row + self.first_record,
+                                   self.conversation[cell_row], self.top_examples, d_sae)
