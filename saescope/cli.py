@@ -167,9 +167,10 @@ def steer_command(cfg: SaescopeConfig, sae: str, feature: int, strength: float, 
 
 
 
-@stage_command("steer-eval", ["model", "data", "steer"], "Measure how reliably features steer: over held-out prompts "
-               "and steer.strengths, generate clean and steered continuations, read both back with the clean model "
-               "and the SAE (fire rate, mean activation, CE), and write steering_reliability.parquet, "
+@stage_command("steer-eval", ["model", "data", "steer"], "Measure how reliably features steer: over the data "
+               "section's first user turns and steer.strengths, generate clean and steered continuations, read "
+               "both back with the clean model and the SAE (fire rate, mean activation, CE), and write "
+               "steering_reliability.parquet, "
                "steering_prompts.parquet, report.md and summary.json (last) into steer.out.", [sae_argument()])
 def steer_eval_command(cfg: SaescopeConfig, sae: str) -> None:
     from saescope.steer.run import steer_eval

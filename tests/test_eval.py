@@ -127,3 +127,36 @@ def test_scored_sums_equal_the_log_softmax_definitions():
         assert sums[f"ce_{name}"] == pytest.approx(float(-lv.gather(-1, targets).sum()), rel=1e-5)
         assert sums[f"kl_{name}"] == pytest.approx(float((lc.exp() * (lc - lv)).sum()), rel=1e-4)
     assert sums["ce_clean"] == pytest.approx(float(-lc.gather(-1, targets).sum()), rel=1e-5)
+
+
+def test_evaluate_scores_core_plus_on_held_out_conversations(tiny_qwen3_dir, tmp_path):
+    import hashlib
+    import json
+
+    from test_index import make_run
+
+    from saescope.config import load_config
+    from saescope.eval.run import evaluate
+    from saescope.harvest.dataset import ActivationDataset
+    from saescope.harvest.run import harvest
+    from saescope.sae.model import TopKSae
+
+    overrides = {"model.name": str(tiny_qwen3_dir), "model.device": "cpu", "data.max_conversations": 12,
+                 "harvest.out": str(tmp_path / "ds"), "harvest.hookpoints": ["layers.2"],
+                 "harvest.shard_records": 300, "eval.out": str(tmp_path / "eval"), "eval.heldout_fraction": 0.5,
+                 "eval.coreplus_conversations": 3, "eval.coreplus_max_tokens": 64,
+                 "train.activations": str(tmp_path / "ds")}
+    cfg = load_config(None, overrides)
+    harvest(cfg)
+    ds = ActivationDataset.open(tmp_path / "ds")
+    torch.manual_seed(0)
+    run = make_run(tmp_path / "run", TopKSae(64, 256, 8))
+    (result,) = evaluate(cfg, [run])
+    held = ds.held_out_shards(0.5)
+    first_held = [ds.conversation(i).conversation_id for s in held for i in ds.shard(s).get("conv.index").tolist()]
+    expected = hashlib.sha256(json.dumps(first_held[:3]).encode()).hexdigest()
+    assert result["core_plus_data"]["conversation_ids_sha256"] == expected
+    assert result["core_plus_data"]["origin"].startswith(f"held-out shards {held}")
+    assert result["intrinsic_data"]["shards"] == held and result["core_plus"]["tokens"] >= 0
+    written = json.loads((tmp_path / "eval" / f"{result['label']}.json").read_text())
+    assert written["snapshot_line"] == (tmp_path / "eval" / "snapshots.txt").read_text().strip()

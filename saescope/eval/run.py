@@ -15,7 +15,7 @@ import torch
 from saescope import __version__
 from saescope.config.schema import SaescopeConfig
 from saescope.data.conversations import iter_conversations
-from saescope.data.templating import TokenizedConversation, tokenize_conversation
+from saescope.data.templating import TokenizedConversation, tokenize_conversation, tokenizer_fingerprint
 from saescope.eval.coreplus import core_plus
 from saescope.eval.intrinsic import intrinsic_metrics
 from saescope.export.load import load_sae
@@ -83,6 +83,40 @@ def evaluate_one(sae_path: Path, sae: TopKSae, metadata: dict[str, Any], cfg: Sa
     return result
 
 
+def heldout_conversations(dataset: ActivationDataset, shards: list[int], n: int,
+                          max_tokens: int) -> list[tuple[str, TokenizedConversation]]:
+    """The first n conversations of the held-out shards, as the harvest tokenized and stored them (no SAE trained
+    on them), cut to max_tokens."""
+    chosen: list[tuple[str, TokenizedConversation]] = []
+    for shard in shards:
+        for index in dataset.shard(shard).get("conv.index").tolist():
+            conv = dataset.conversation(index)
+            full = len(conv.token_ids)
+            tokens = TokenizedConversation(conv.token_ids[:max_tokens].numpy(), conv.roles[:max_tokens].numpy(),
+                                           conv.turns[:max_tokens].numpy(), conv.truncated or full > max_tokens,
+                                           full)
+            chosen.append((conv.conversation_id, tokens))
+            if len(chosen) == n:
+                return chosen
+    return chosen
+
+
+def coreplus_conversations(cfg: SaescopeConfig, dataset: ActivationDataset,
+                           lm: LoadedModel) -> tuple[list[tuple[str, TokenizedConversation]], str]:
+    """(conversations, where they come from): the activation dataset's held-out shards when there are any and the
+    model's tokenizer is the harvest's, so the SAE is scored on text it never trained on; else the first
+    conversations of the data section, tokenized here."""
+    shards = dataset.held_out_shards(cfg.eval.heldout_fraction)
+    harvested = dataset.manifest.get("tokenizer", {}).get("tokenizer_sha256")
+    if shards and harvested == tokenizer_fingerprint(lm.tokenizer)["tokenizer_sha256"]:
+        chosen = heldout_conversations(dataset, shards, cfg.eval.coreplus_conversations, cfg.eval.coreplus_max_tokens)
+        return chosen, f"held-out shards {shards} of {dataset.root}"
+    data = cfg.data.model_copy(update={"max_conversations": cfg.eval.coreplus_conversations})
+    chosen = [(conv.conversation_id, tokenize_conversation(lm.tokenizer, conv.messages, cfg.eval.coreplus_max_tokens))
+              for conv in iter_conversations(data)]
+    return chosen, f"first conversations of {cfg.data.source}"
+
+
 def evaluate(cfg: SaescopeConfig, sae_paths: list[Path]) -> list[dict[str, Any]]:
     """Evaluate each SAE (release, checkpoint or training run), write `<out>/<label>.json` per SAE, and the
     snapshot lines and a markdown table over all of them."""
@@ -90,16 +124,16 @@ def evaluate(cfg: SaescopeConfig, sae_paths: list[Path]) -> list[dict[str, Any]]
     dataset = ActivationDataset.open(cfg.eval.activations or cfg.train.activations)
     lm = load_model(cfg.model) if cfg.eval.coreplus else None
     conversations: list[tuple[str, TokenizedConversation]] = []
+    origin = None
     if lm is not None:
-        data = cfg.data.model_copy(update={"max_conversations": cfg.eval.coreplus_conversations})
-        conversations = [(conv.conversation_id, tokenize_conversation(lm.tokenizer, conv.messages,
-                                                                      cfg.eval.coreplus_max_tokens))
-                         for conv in iter_conversations(data)]
+        conversations, origin = coreplus_conversations(cfg, dataset, lm)
     results = []
     for path in sae_paths:
         source = select_checkpoint(path) if (path / "checkpoints").is_dir() else path
         sae, metadata = load_sae(source)
         result = evaluate_one(source, sae, metadata, cfg, dataset, lm, conversations)
+        if "core_plus_data" in result:
+            result["core_plus_data"]["origin"] = origin
         counts = result.pop("firing_counts", None)
         if counts is not None:
             table = pa.table({"latent": list(range(len(counts))), "firing_count": counts.tolist()})

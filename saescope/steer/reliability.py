@@ -1,5 +1,5 @@
-"""How reliably a feature steers: generate clean and steered continuations of held-out prompts, then read both
-back with the CLEAN model and the SAE.
+"""How reliably a feature steers: generate clean and steered continuations of prompts (the first user turns of
+the data section), then read both back with the CLEAN model and the SAE.
 
 Per continuation (its tokens only): fire_rate = fraction of tokens where the feature is in the SAE's top-k with
 a value > 0, mean_act = mean z_f (0 where it does not fire), ce = the clean model's mean next-token
@@ -48,7 +48,7 @@ def first_user_turn(messages: list[dict[str, str]]) -> list[dict[str, str]] | No
     return head if head and head[-1]["role"] == "user" else None
 
 
-def held_out_prompts(lm: LoadedModel, data: DataConfig, n: int, max_tokens: int) -> list[Prompt]:
+def data_prompts(lm: LoadedModel, data: DataConfig, n: int, max_tokens: int) -> list[Prompt]:
     """The first n usable conversations of the data section (core-plus takes the first ones too), cut at the
     first assistant turn; conversations whose prompt exceeds max_tokens are skipped."""
     prompts: list[Prompt] = []

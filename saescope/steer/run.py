@@ -20,7 +20,7 @@ from saescope.lm.loading import LoadedModel, load_model
 from saescope.sae.model import TopKSae
 from saescope.steer.generate import SteeredGeneration, chat_prompt_ids, steered_generate
 from saescope.steer.intervene import Intervention, SteerError, check_interventions
-from saescope.steer.reliability import choose_features, held_out_prompts, measure_reliability, steering_value
+from saescope.steer.reliability import choose_features, data_prompts, measure_reliability, steering_value
 from saescope.steer.report import render_report
 from saescope.utils.atomic import write_bytes_atomic, write_json_atomic, write_with_atomic
 
@@ -94,7 +94,7 @@ def steer_eval(cfg: SaescopeConfig, sae_path: Path) -> dict[str, Any]:
     lm = load_model(cfg.model)
     hookpoint = sae_hookpoint(metadata, sae, lm)
     sae = sae.to(lm.device)
-    prompts = held_out_prompts(lm, cfg.data, s.prompts, s.max_prompt_tokens)
+    prompts = data_prompts(lm, cfg.data, s.prompts, s.max_prompt_tokens)
     total = len(features) * len(s.strengths) * len(prompts)
     with tqdm(total=total, unit="gen", desc="steer-eval", mininterval=1.0) as progress:
         result = measure_reliability(lm, sae, hookpoint, prompts, features, s, index, progress)
