@@ -108,7 +108,6 @@ def harvest_command(cfg: SaescopeConfig) -> None:
     harvest(cfg)
 
 
-
 @stage_command("train", ["train"], "Train a TopK SAE with AuxK on an activation dataset. Checkpoints every "
                "train.save_every steps and keeps the best N plus the final (registry.json says why); "
                "--resume continues exactly after a kill. Under torchrun each rank reads its own shards "
@@ -123,7 +122,6 @@ def train_command(cfg: SaescopeConfig, resume: bool) -> None:
     train(cfg, resume=resume, after_save=lambda root: export_retained(root, cfg.train.export_formats))
 
 
-
 @stage_command("eval", ["model", "data", "train", "eval"], "Evaluate SAEs (releases, checkpoints or training "
                "runs): intrinsic FVE, MSE and dead latents over held-out activation shards, and core-plus CE and "
                "KL scores with the SAE spliced into the model. Prints the seed's snapshot lines.",
@@ -134,7 +132,6 @@ def eval_command(cfg: SaescopeConfig, sae: tuple[str, ...]) -> None:
     evaluate(cfg, [Path(p) for p in sae])
 
 
-
 @stage_command("index", ["model", "train", "index"], "Build the reverse feature index of an SAE (release, checkpoint "
                "or training run) over an activation dataset: per-feature firing metrics and the top examples per "
                "feature in context. Resumes when run again after a kill; under torchrun the ranks split the shards "
@@ -143,7 +140,6 @@ def index_command(cfg: SaescopeConfig, sae: str) -> None:
     from saescope.index import build_index
 
     build_index(cfg, Path(sae))
-
 
 
 @stage_command("steer", ["model", "steer"], "Continue one chat prompt with the SAE's model, without and with a "
@@ -165,8 +161,6 @@ def steer_command(cfg: SaescopeConfig, sae: str, feature: int, strength: float, 
     click.echo(f"steered: {result.steered_text!r}  (feature {feature}, {mode} {strength:g})")
 
 
-
-
 @stage_command("steer-eval", ["model", "data", "steer"], "Measure how reliably features steer: over the data "
                "section's first user turns and steer.strengths, generate clean and steered continuations, read "
                "both back with the clean model and the SAE (fire rate, mean activation, CE), and write "
@@ -178,7 +172,6 @@ def steer_eval_command(cfg: SaescopeConfig, sae: str) -> None:
     summary = steer_eval(cfg, Path(sae))
     click.echo(f"{cfg.steer.out}: {summary['rows']} feature x strength rows over {summary['prompts']} prompts "
                f"in {summary['seconds']:.1f} s")
-
 
 
 @main.command("index-merge")
@@ -265,6 +258,25 @@ def inspect_command(dataset: str, verify: bool) -> None:
         click.echo("  sha256: all shards match the manifest")
 
 
+@main.command("serve")
+@click.argument("index_folder", type=click.Path(exists=True, file_okay=False))
+@click.option("--steer", "steer_folder", type=click.Path(exists=True, file_okay=False),
+              help="A steer-eval output folder whose steering_reliability.parquet is shown on feature pages.")
+@click.option("--host", default="127.0.0.1", show_default=True, help="Interface to listen on (default: local only).")
+@click.option("--port", default=8000, show_default=True, type=int, help="Port to listen on.")
+def serve_command(index_folder: str, steer_folder: str | None, host: str, port: int) -> None:
+    """Browse a complete reverse index (and steering results) in a local web explorer."""
+    import uvicorn
+
+    from saescope.index.folder import read_summary
+    from saescope.serve.app import create_app
+
+    read_summary(Path(index_folder))  # a clear error naming summary.json before anything loads
+    app = create_app(Path(index_folder), Path(steer_folder) if steer_folder else None)
+    click.echo(f"saescope explorer: http://{host}:{port}/  ({index_folder}; Ctrl-C stops)")
+    uvicorn.run(app, host=host, port=port, log_level="warning")
+
+
 def run() -> None:
     """Entry point with clean errors: a known failure prints one message and exits non-zero."""
     from saescope.data.conversations import DataError
@@ -274,6 +286,7 @@ def run() -> None:
     from saescope.index.errors import ReverseIndexError
     from saescope.lm.hookpoints import HookpointError
     from saescope.lm.loading import ModelLoadError
+    from saescope.serve.errors import ServeError
     from saescope.steer.intervene import SteerError
     from saescope.train.run import TrainError
     from saescope.train.trainer import TrainingDiverged
@@ -288,7 +301,7 @@ def run() -> None:
     except click.exceptions.Abort:
         sys.exit(130)
     except (DataError, DatasetError, HarvestError, HookpointError, ModelLoadError, ReleaseError, ReverseIndexError,
-            SteerError, TrainError, TrainingDiverged) as e:
+            ServeError, SteerError, TrainError, TrainingDiverged) as e:
         click.echo(f"error: {e}", err=True)
         sys.exit(1)
 

@@ -1,0 +1,5 @@
+"""The explorer's one error, kept import-free so the CLI can catch it without loading the web stack."""
+
+
+class ServeError(Exception):
+    """The explorer cannot load what it was pointed at."""
