@@ -13,8 +13,8 @@ from typing import Any
 
 import numpy as np
 import pyarrow as pa
-import pyarrow.compute as pc
 
+from saescope.index.tables import best_examples
 from saescope.utils.atomic import write_bytes_atomic, write_with_atomic
 
 REPORT_FILE = "report.md"
@@ -94,8 +94,7 @@ def write_report(folder: Path, summary: dict[str, Any], metrics: pa.Table, promp
     counts = metrics["fire_count"].to_numpy()
     rates = metrics["fire_rate"].to_numpy()
     active = np.flatnonzero(counts > 0)
-    first = prompts.filter(pc.equal(prompts["rank"], 0)).to_pylist()
-    best = {row["feature"]: row for row in first}
+    best = {row["feature"]: row for row in best_examples(prompts).to_pylist()}
     frequent = active[np.argsort(-counts[active], kind="stable")][:TABLE_ROWS]
     max_act = metrics["max_activation"].to_numpy()
     strongest = active[np.argsort(-max_act[active], kind="stable")][:TABLE_ROWS]

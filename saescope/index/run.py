@@ -153,8 +153,8 @@ def build_part(folder: Path, sae: TopKSae, dataset: ActivationDataset, label: st
     acc = ShardAccumulator(state.stats.to(device), state.top.to(device), settings["top_examples"])
     starts = record_starts(dataset)
     done = list(state.shards_done)
-    total = sum(dataset.shard_entries[s]["rows"] for s in shards)
-    progress = tqdm(total=total, initial=sum(dataset.shard_entries[s]["rows"] for s in done), unit="rec",
+    records = sum(dataset.shard_entries[s]["rows"] for s in shards)
+    progress = tqdm(total=records, initial=sum(dataset.shard_entries[s]["rows"] for s in done), unit="rec",
                     unit_scale=True, desc=f"index {label}", disable=not show_progress, mininterval=1.0)
     unsaved = 0
     for shard_i in [s for s in shards if s not in done]:
@@ -166,7 +166,6 @@ def build_part(folder: Path, sae: TopKSae, dataset: ActivationDataset, label: st
             save_state(folder, IndexState(acc.stats, acc.top, settings, done))
             unsaved = 0
     progress.close()
-    records = sum(dataset.shard_entries[s]["rows"] for s in shards)
     prompts = prompt_table(acc.top, dataset, settings["context_tokens"], tokenizer)
     summary = summary_head | {
         "conversations_indexed": sum(dataset.shard_entries[s]["conversations"] for s in shards),

@@ -10,6 +10,7 @@ from pathlib import Path
 
 import numpy as np
 import pyarrow as pa
+import pyarrow.compute as pc
 import pyarrow.parquet as pq
 import torch
 
@@ -84,3 +85,8 @@ def read_table(path: Path) -> pa.Table:
         return pq.read_table(path)
     except (OSError, pa.ArrowInvalid) as e:
         raise ReverseIndexError(f"{path}: missing or not a readable parquet file ({e})") from e
+
+
+def best_examples(prompts: pa.Table) -> pa.Table:
+    """Each feature's best example (its rank-0 prompt row), in feature order."""
+    return prompts.filter(pc.equal(prompts["rank"], 0))

@@ -14,7 +14,7 @@ import pyarrow.parquet as pq
 
 from saescope.index.errors import ReverseIndexError
 from saescope.index.reader import ReverseIndex
-from saescope.index.tables import ROLE_COLUMNS
+from saescope.index.tables import ROLE_COLUMNS, best_examples
 from saescope.serve.errors import ServeError
 
 SORT_KEYS = ("fire_rate", "max_activation", "conversations", "feature")
@@ -74,15 +74,11 @@ class ExplorerData:
         self.columns = {n: m[n].to_numpy(zero_copy_only=False).astype(np.float64 if n.endswith("activation")
                                                                         or n == "fire_rate" else np.int64)
                         for n in names}
-        # best example = first prompt row of each feature (prompts are sorted by feature, then rank)
         self.best_token = [None] * self.d_sae
-        prompt_features = self.index.prompts["feature"].to_numpy()
-        if len(prompt_features):
-            starts = np.flatnonzero(np.r_[True, prompt_features[1:] != prompt_features[:-1]])
-            tokens = self.index.prompts["token"].take(pa.array(starts)).to_pylist()
-            for f, tok in zip(prompt_features[starts].tolist(), tokens, strict=True):
-                if 0 <= f < self.d_sae:
-                    self.best_token[f] = tok
+        best = best_examples(self.index.prompts)
+        for f, token in zip(best["feature"].to_pylist(), best["token"].to_pylist(), strict=True):
+            if 0 <= f < self.d_sae:
+                self.best_token[f] = token
 
     @property
     def summary(self) -> dict[str, Any]:
