@@ -18,8 +18,9 @@ from pathlib import Path
 
 import torch
 
+from saescope.export.retained import load_sae_or_run
 from saescope.harvest.dataset import ActivationDataset
-from saescope.index.run import build_part, encode_sparse, resolve_sae, shard_batches
+from saescope.index.run import build_part, encode_sparse, shard_batches
 
 ACTIVATIONS, RUN = Path("runs/demo/activations"), Path("runs/demo/train")
 
@@ -52,7 +53,7 @@ def main() -> int:
         print(f"{ACTIVATIONS} or {RUN} not found: run `make demo` first", file=sys.stderr)
         return 1
     dataset = ActivationDataset.open(ACTIVATIONS)
-    source, sae, metadata = resolve_sae(RUN)
+    source, sae, metadata = load_sae_or_run(RUN)
     label = dataset.label_of(metadata["model"]["hookpoint"])
     print(f"{source}: d_sae {sae.d_sae}, k {sae.k}; {dataset.num_records:,} records in {dataset.num_shards} shards, "
           f"batch {args.batch_size}, torch threads {torch.get_num_threads()}")

@@ -18,8 +18,7 @@ from saescope.data.conversations import iter_conversations
 from saescope.data.templating import TokenizedConversation, tokenize_conversation, tokenizer_fingerprint
 from saescope.eval.coreplus import core_plus
 from saescope.eval.intrinsic import intrinsic_metrics
-from saescope.export.load import load_sae
-from saescope.export.retained import select_checkpoint
+from saescope.export.retained import load_sae_or_run
 from saescope.harvest.dataset import ActivationDataset
 from saescope.lm.loading import LoadedModel, load_model
 from saescope.sae.model import TopKSae
@@ -129,8 +128,7 @@ def evaluate(cfg: SaescopeConfig, sae_paths: list[Path]) -> list[dict[str, Any]]
         conversations, origin = coreplus_conversations(cfg, dataset, lm)
     results = []
     for path in sae_paths:
-        source = select_checkpoint(path) if (path / "checkpoints").is_dir() else path
-        sae, metadata = load_sae(source)
+        source, sae, metadata = load_sae_or_run(path)
         result = evaluate_one(source, sae, metadata, cfg, dataset, lm, conversations)
         if "core_plus_data" in result:
             result["core_plus_data"]["origin"] = origin

@@ -8,9 +8,12 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
 from saescope.export.errors import ReleaseError
+from saescope.export.load import load_sae
 from saescope.export.release import export_release
+from saescope.sae.model import TopKSae
 from saescope.train.checkpoint import REGISTRY
 
 RELEASE_DIR = "release"
@@ -51,3 +54,12 @@ def select_checkpoint(folder: Path, which: str = "final") -> Path:
     if not chosen:
         raise ReleaseError(f"{registry}: no {which} checkpoint (has the run finished?)")
     return checkpoints / chosen[-1]["path"]
+
+
+def load_sae_or_run(path: str | Path) -> tuple[Path, TopKSae, dict[str, Any]]:
+    """(the folder read, model, metadata) for a release, a checkpoint, or a training run (its final checkpoint):
+    what eval, index and steer accept as an SAE."""
+    path = Path(path)
+    source = select_checkpoint(path) if (path / "checkpoints").is_dir() else path
+    sae, metadata = load_sae(source)
+    return source, sae, metadata

@@ -21,8 +21,7 @@ from transformers import PreTrainedTokenizerBase
 from saescope import __version__
 from saescope.config.schema import ModelConfig, SaescopeConfig
 from saescope.data.templating import tokenizer_fingerprint
-from saescope.export.load import load_sae
-from saescope.export.retained import select_checkpoint
+from saescope.export.retained import load_sae_or_run
 from saescope.harvest.dataset import ActivationDataset
 from saescope.harvest.format import MANIFEST, acts_key
 from saescope.index.accumulate import FeatureStats, ShardAccumulator, TopExamples
@@ -43,13 +42,6 @@ PARTS_DIR = "parts"
 SETTINGS = ("sae_weights_sha256", "activations_manifest_sha256", "hookpoint", "d_sae", "batch_size", "context_tokens",
             "top_examples", "decode_tokens")
 PRE_ELEMENTS = 1 << 28  # encode in row chunks whose dense pre-activations stay under 1 GiB of fp32
-
-
-def resolve_sae(path: Path) -> tuple[Path, TopKSae, dict[str, Any]]:
-    """A release, checkpoint or training run (its final checkpoint), as `saescope eval` takes them."""
-    source = select_checkpoint(path) if (path / "checkpoints").is_dir() else path
-    sae, metadata = load_sae(source)
-    return source, sae, metadata
 
 
 def sae_hookpoint(source: Path, metadata: dict[str, Any], dataset: ActivationDataset, sae: TopKSae) -> str:
@@ -190,7 +182,7 @@ def build_index(cfg: SaescopeConfig, sae_path: str | Path) -> Path:
     try:
         device = resolve_device(icfg.device, info.local_rank)
         dataset = ActivationDataset.open(icfg.activations or cfg.train.activations)
-        source, sae, metadata = resolve_sae(Path(sae_path))
+        source, sae, metadata = load_sae_or_run(Path(sae_path))
         hookpoint = sae_hookpoint(source, metadata, dataset, sae)
         label = dataset.label_of(hookpoint)
         shards = select_shards(dataset, icfg.shards)

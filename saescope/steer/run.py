@@ -12,8 +12,7 @@ from tqdm import tqdm
 
 from saescope import __version__
 from saescope.config.schema import SaescopeConfig
-from saescope.export.load import load_sae
-from saescope.export.retained import select_checkpoint
+from saescope.export.retained import load_sae_or_run
 from saescope.index.reader import ReverseIndex
 from saescope.lm.hookpoints import HookpointError, check_hookpoints
 from saescope.lm.loading import LoadedModel, load_model
@@ -28,13 +27,6 @@ RELIABILITY_FILE = "steering_reliability.parquet"
 PROMPTS_FILE = "steering_prompts.parquet"
 REPORT_FILE = "report.md"
 SUMMARY_FILE = "summary.json"
-
-
-def load_steering_sae(path: Path) -> tuple[TopKSae, dict[str, Any], Path]:
-    """A release, checkpoint or training run (its final checkpoint), as eval takes them."""
-    source = select_checkpoint(path) if (path / "checkpoints").is_dir() else path
-    sae, metadata = load_sae(source)
-    return sae, metadata, source
 
 
 def sae_hookpoint(metadata: dict[str, Any], sae: TopKSae, lm: LoadedModel) -> str:
@@ -64,7 +56,7 @@ def open_index(folder: str | None, sae: TopKSae) -> ReverseIndex | None:
 def steer_once(cfg: SaescopeConfig, sae_path: Path, feature: int, strength: float, prompt: str,
                mode: str) -> SteeredGeneration:
     """Clean and steered continuations of one text prompt (strength in max-activation units with steer.index)."""
-    sae, metadata, _ = load_steering_sae(sae_path)
+    _, sae, metadata = load_sae_or_run(sae_path)
     interventions = [Intervention(feature, strength, mode)]  # type: ignore[arg-type]
     check_interventions(sae, interventions)  # before loading the model: a bad id fails fast
     index = open_index(cfg.steer.index, sae)
@@ -88,7 +80,7 @@ def write_outputs(out: Path, features: list[dict[str, Any]], prompts: list[dict[
 def steer_eval(cfg: SaescopeConfig, sae_path: Path) -> dict[str, Any]:
     started = time.perf_counter()
     s = cfg.steer
-    sae, metadata, source = load_steering_sae(sae_path)
+    source, sae, metadata = load_sae_or_run(sae_path)
     index = open_index(s.index, sae)
     features = choose_features(s, index, sae.d_sae)  # before loading the model: bad ids fail fast
     lm = load_model(cfg.model)
