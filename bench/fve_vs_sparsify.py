@@ -24,6 +24,7 @@ from saescope.harvest.dataset import ActivationDataset
 from saescope.sae import FveAccumulator, TopKSae, apply_to, estimate_moments, init_b_dec, init_weights
 from saescope.train.loader import ActivationStream, LoaderConfig
 from saescope.train.trainer import Hyperparams, Trainer
+from saescope.utils.precision import compute_dtype
 
 ACTIVATIONS = Path("runs/demo/activations")
 HOOKPOINT = "layers.19"
@@ -33,6 +34,7 @@ AUX_COEF, DEAD_TOKENS = 1 / 32, 200_000  # configs/demo.yaml
 NORMALIZER_TOKENS, STD_FLOOR, B_DEC_TOKENS = 100_000, 1e-5, 8192  # configs/demo.yaml and TrainConfig defaults
 OUTLIER_FACTOR_DEFAULT = 10.0  # TrainConfig.normalizer_outlier_factor
 EVAL_MIN_ROWS = 8 * BATCH  # hold out shards from the end until at least this many rows
+STEP_DTYPE = str(compute_dtype("bfloat16", torch.device("cpu"))).removeprefix("torch.")  # fp32 without native bf16
 OUTLIER_FACTOR = 10  # diagnostic: tokens with a norm above 10x the median (attention sinks) are "outliers"
 
 
@@ -205,7 +207,8 @@ def main() -> int:
         results[name] = held_out_fve(lambda x, sae=sae: sae(x).x_hat, eval_rows, sae.normalize, outlier_norm)
         if factor is not None:
             standardise = sae.normalize  # every SAE's standardised-space diagnostic uses the default normaliser
-        print(f"  ({time.perf_counter() - t:.0f} s) {name}: bf16 autocast, Adam lr {LR:g} (0.9, 0.999), warmup "
+        print(f"  ({time.perf_counter() - t:.0f} s) {name}: bf16 autocast requested ({STEP_DTYPE} ran), Adam lr {LR:g} "
+              f"(0.9, 0.999), warmup "
               f"{WARMUP_TOKENS:,} tokens, aux_k {aux_k}, aux_coef {AUX_COEF:g}, dead after {DEAD_TOKENS:,} tokens, "
               f"per-dimension normaliser (outlier_factor {factor}), geometric-median b_dec")
     if importlib.util.find_spec("sparsify") is None:

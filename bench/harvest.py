@@ -81,8 +81,9 @@ def main() -> None:
     ours_tps, plain_tps = n_tokens / min(ours), n_tokens / min(theirs)
     print(f"SmolLM2-135M-Instruct at {args.hookpoint}, {len(pending)} conversations, {n_tokens} tokens, "
           f"{torch.get_num_threads()} threads")
-    print(f"  saescope harvest (bf16, early exit, shard written): {ours_tps:10,.0f} tokens/s")
-    print(f"  plain fp32 forward, output_hidden_states:           {plain_tps:10,.0f} tokens/s")
+    ran = str(fast.dtype).removeprefix("torch.")  # float32 where this CPU has no native bf16
+    print(f"  saescope harvest (bf16 requested, {ran} ran; early exit, shard written): {ours_tps:10,.0f} tokens/s")
+    print(f"  plain fp32 forward, output_hidden_states:                                {plain_tps:10,.0f} tokens/s")
     print(f"  ratio saescope / plain: {ours_tps / plain_tps:.2f}x   (target >= 3x)")
     print(f"  on disk: {disk / n_tokens:,.0f} bytes per token (d_model {fast.d_model}, bf16, with record and "
           "conversation token tables)")

@@ -140,6 +140,7 @@ def test_evaluate_scores_core_plus_on_held_out_conversations(tiny_qwen3_dir, tmp
     from saescope.harvest.dataset import ActivationDataset
     from saescope.harvest.run import harvest
     from saescope.sae.model import TopKSae
+    from saescope.utils.precision import compute_dtype
 
     overrides = {"model.name": str(tiny_qwen3_dir), "model.device": "cpu", "data.max_conversations": 12,
                  "harvest.out": str(tmp_path / "ds"), "harvest.hookpoints": ["layers.2"],
@@ -158,5 +159,8 @@ def test_evaluate_scores_core_plus_on_held_out_conversations(tiny_qwen3_dir, tmp
     assert result["core_plus_data"]["conversation_ids_sha256"] == expected
     assert result["core_plus_data"]["origin"].startswith(f"held-out shards {held}")
     assert result["intrinsic_data"]["shards"] == held and result["core_plus"]["tokens"] >= 0
+    # model.dtype is left at bfloat16: the result records what ran (float32 on a CPU without native bf16).
+    ran = compute_dtype("bfloat16", torch.device("cpu"))
+    assert result["core_plus_data"]["model_dtype"] == str(ran).removeprefix("torch.")
     written = json.loads((tmp_path / "eval" / f"{result['label']}.json").read_text())
     assert written["snapshot_line"] == (tmp_path / "eval" / "snapshots.txt").read_text().strip()

@@ -56,7 +56,8 @@ def header(step: int) -> dict[str, str]:
         "training": {"run_name": "tiny-run", "lr": 0.001, "beta1": 0.9, "beta2": 0.999, "batch_size": 256,
                      "aux_k": 8, "aux_coef": 0.03125, "warmup_tokens": 2048, "save_every": 10,
                      "best_checkpoint_count": 2, "best_checkpoint_metric": "loss", "best_checkpoint_mode": "min",
-                     "export_formats": ["safetensors", "pt", "onnx"], "wandb_project": "sae-proj"},
+                     "export_formats": ["safetensors", "pt", "onnx"], "wandb_project": "sae-proj",
+                     "autocast_dtype": "bfloat16", "compute_dtype": "float32"},
     }
     return {"saescope": json.dumps(meta, sort_keys=True)}
 
@@ -260,6 +261,8 @@ def test_numpy_loader_in_the_card_reproduces_encode_decode(release: Path, sae: T
 
 def test_card_has_front_matter_and_every_seed_section(release: Path):
     card = (release / "README.md").read_text()
+    # The run asked for bf16 but computed in float32 (no native bf16): the card says both.
+    assert "Autocast dtype: bfloat16 (computed in float32: no native bf16 on the training device)" in card
     front = yaml.safe_load(card.split("---\n")[1])
     assert front["library_name"] == "saescope" and front["base_model"] == "Qwen/Qwen3-8B"
     assert front["datasets"] == ["lmsys/lmsys-chat-1m", "someone/acts"]

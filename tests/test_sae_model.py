@@ -212,3 +212,24 @@ def test_bf16_autocast_runs_the_encoder_in_bf16_and_keeps_fp32_master_weights():
         torch.testing.assert_close(out.x_hat, sae.decode(out.code))
     (out.x_hat_n - out.x_n).square().mean().backward()
     assert all(p.dtype == torch.float32 and p.grad.dtype == torch.float32 for p in sae.parameters())
+
+
+def test_training_forward_reuses_its_scratch_without_changing_results():
+    """The CPU scratch for the dense pre-activations is reused across steps of any batch size, and a result of
+    one step is never overwritten by the next."""
+    sae = TopKSae(16, 64, 4)
+    dead = torch.zeros(64, dtype=torch.bool)
+    dead[::3] = True
+    xs = [torch.randn(n, 16) for n in (32, 8, 32)]
+    outs = [sae.training_forward(x, dead, aux_k=6) for x in xs]
+    buffer = sae._scratch._buffer
+    assert buffer is not None and buffer.numel() == 32 * 64
+    sae.training_forward(xs[1], dead, aux_k=6)
+    assert sae._scratch._buffer.data_ptr() == buffer.data_ptr()  # smaller batch: same memory
+    fresh = TopKSae(16, 64, 4)
+    fresh.load_state_dict(sae.state_dict())
+    for x, out in zip(xs, outs, strict=True):
+        ref = fresh.training_forward(x, dead, aux_k=6)
+        fresh._scratch = type(fresh._scratch)()  # a fresh buffer every call: the unshared reference
+        assert torch.equal(out.code.indices, ref.code.indices) and torch.equal(out.code.values, ref.code.values)
+        assert torch.equal(out.aux_code.values, ref.aux_code.values) and torch.equal(out.x_hat, ref.x_hat)

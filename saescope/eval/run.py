@@ -75,7 +75,8 @@ def evaluate_one(sae_path: Path, sae: TopKSae, metadata: dict[str, Any], cfg: Sa
         ids = json.dumps([conversation_id for conversation_id, _ in conversations]).encode()
         result["core_plus_data"] = {"source": cfg.data.source, "conversations": len(conversations),
                                     "conversation_ids_sha256": hashlib.sha256(ids).hexdigest(),
-                                    "max_tokens": cfg.eval.coreplus_max_tokens, "model": cfg.model.name}
+                                    "max_tokens": cfg.eval.coreplus_max_tokens, "model": cfg.model.name,
+                                    "model_dtype": str(lm.dtype).removeprefix("torch.")}  # what ran
     result["snapshot_line"] = snapshot_line(result["label"], result["intrinsic"], result.get("core_plus"))
     if cfg.eval.firing_counts:
         result["firing_counts"] = intrinsic.firing_counts

@@ -204,6 +204,11 @@ def provenance_section(meta: dict[str, Any]) -> str:
           "including full input_mean and input_std vectors.")
 
 
+def ran_as(requested: str | None, used: str | None) -> str:
+    """Where the run computed in another dtype than it asked for (bf16 without native support), say so."""
+    return f" (computed in {used}: no native bf16 on the training device)" if used and used != requested else ""
+
+
 def hyperparameters_section(meta: dict[str, Any]) -> str:
     training = meta["training"]
     h = training["hyperparameters"]
@@ -219,7 +224,7 @@ def hyperparameters_section(meta: dict[str, Any]) -> str:
         f"Decoded prefetch shards: {h.get('decoded_prefetch_shards')}",
         f"Shuffle buffer: {number(h.get('shuffle_buffer'))}",
         f"CPU prefetch batches: {h.get('cpu_prefetch_batches')}",
-        f"Autocast dtype: {h.get('autocast_dtype')}",
+        f"Autocast dtype: {h.get('autocast_dtype')}{ran_as(h.get('autocast_dtype'), h.get('compute_dtype'))}",
         f"CUDA allocator config: {h.get('cuda_alloc_conf')}",
     ]
     metrics = ", ".join(f"{k}={v:.6g}" if isinstance(v, float) else f"{k}={v}" for k, v in training["metrics"].items())

@@ -137,7 +137,7 @@ def write_manifest(out: Path, cfg: SaescopeConfig, lm: LoadedModel, stats: ReadS
             "name": lm.name,
             "revision": lm.revision,
             "architecture": type(lm.model).__name__,
-            "dtype": cfg.model.dtype,
+            "dtype": str(lm.dtype).removeprefix("torch."),  # what ran (float32 where bf16 is not native)
             "attn_implementation": cfg.model.attn_implementation,
             "n_layers": int(config.num_hidden_layers),
         },

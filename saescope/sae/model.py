@@ -19,7 +19,7 @@ from typing import Literal
 import torch
 from torch import nn
 
-from saescope.sae.kernels import SparseCode, fused_topk_encode, sparse_decode
+from saescope.sae.kernels import Scratch, SparseCode, fused_topk_encode, sparse_decode
 
 STATE_DICT_KEYS = ("W_enc", "b_enc", "W_dec", "b_dec", "input_mean", "input_std")
 
@@ -76,6 +76,7 @@ class TopKSae(nn.Module):
         self.b_dec = nn.Parameter(torch.zeros(d_in, **factory))
         self.register_buffer("input_mean", torch.zeros(d_in, **factory))
         self.register_buffer("input_std", torch.ones(d_in, **factory))
+        self._scratch = Scratch()  # the training forward's dense pre-activations, reused from step to step on CPU
         # Meta-device models are shells for `from_state_dict`; there is nothing to initialise.
         if self.W_dec.device.type != "meta":
             init_weights(self)
@@ -168,7 +169,8 @@ class TopKSae(nn.Module):
         x_n = self.normalize(x)
         # nonzero syncs with the host on CUDA: the number of dead latents sets the aux code's shape.
         dead = dead_mask.to(x_n.device).nonzero().squeeze(-1)
-        rows, aux_code = fused_topk_encode(x_n, self.b_dec, self.W_enc, self.b_enc, self.k, dead, aux_k)
+        rows, aux_code = fused_topk_encode(x_n, self.b_dec, self.W_enc, self.b_enc, self.k, dead, aux_k,
+                                           self._scratch)
         lead = x_n.shape[:-1]
         code = SparseCode(indices=rows.indices.reshape(*lead, self.k), values=rows.values.reshape(*lead, self.k))
         x_hat_n = self.decode_sparse_n(code)

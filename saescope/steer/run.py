@@ -92,7 +92,8 @@ def steer_eval(cfg: SaescopeConfig, sae_path: Path) -> dict[str, Any]:
         result = measure_reliability(lm, sae, hookpoint, prompts, features, s, index, progress)
     summary = {
         "sae": str(sae_path), "source": str(source), "sae_weights_sha256": sae.weights_sha256(),
-        "hookpoint": hookpoint, "model": cfg.model.name, "data_source": cfg.data.source,
+        "hookpoint": hookpoint, "model": cfg.model.name, "model_dtype": str(lm.dtype).removeprefix("torch."),
+        "data_source": cfg.data.source,
         "index": s.index, "features": features, "strengths": s.strengths, "prompts": len(prompts),
         "conversation_ids": [p.conversation_id for p in prompts],
         "settings": s.model_dump() | {"strength_unit": "max_activation" if s.index else "absolute"},

@@ -88,7 +88,8 @@ def sae_metadata(cfg: TrainConfig, trainer: Trainer, normalizer: dict[str, Any],
         "model": manifest.get("model", {}),
         "data": {"activations": cfg.activations, "source": manifest.get("source", {}),
                  "activations_manifest_sha256": sha256_file(manifest_path) if manifest_path.exists() else None},
-        "training": cfg.model_dump(),
+        # What ran, beside what was asked: a bf16 request computes in float32 where bf16 would be emulated.
+        "training": {**cfg.model_dump(), "compute_dtype": str(trainer.compute_dtype).removeprefix("torch.")},
     }
     return {"saescope": json.dumps(meta, sort_keys=True)}
 

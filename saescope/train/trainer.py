@@ -12,6 +12,7 @@ from torch.nn.parallel import DistributedDataParallel
 
 from saescope.sae.losses import DeadLatentTracker, auxk_loss_from_code, fve, mse_loss
 from saescope.sae.model import TopKSae
+from saescope.utils.precision import compute_dtype
 
 
 class TrainingDiverged(RuntimeError):
@@ -41,6 +42,7 @@ class Trainer:
         self.sae = sae.to(device)
         self.hp = hp
         self.device = device
+        self.compute_dtype = compute_dtype(hp.autocast_dtype, device)  # float32 where bf16 would be emulated
         self.model: torch.nn.Module = DistributedDataParallel(self.sae) if _distributed() else self.sae
         # The fused (single-kernel) Adam: the same update, ~3x faster than the default foreach one on CPU.
         self.optimizer = torch.optim.Adam(
@@ -57,7 +59,7 @@ class Trainer:
         self.consecutive_nonfinite = 0
 
     def _autocast(self) -> torch.autocast:
-        dtype = getattr(torch, self.hp.autocast_dtype)
+        dtype = self.compute_dtype
         return torch.autocast(self.device.type, dtype=dtype, enabled=dtype != torch.float32)
 
     def train_step(self, x: torch.Tensor) -> dict[str, float]:
