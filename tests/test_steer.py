@@ -239,3 +239,47 @@ def test_top_features_skip_dead_and_attention_sink_features():
     # Feature 0 fires most but peaks at 60x the median (a sink); feature 1 is dead.
     assert choose_features(SteerConfig(top_features=3), index, d_sae=6) == [2, 3, 4]
     assert choose_features(SteerConfig(top_features=3, sink_factor=100), index, d_sae=6) == [0, 2, 3]
+
+
+def test_steer_eval_resumes_after_a_kill_without_measuring_finished_pairs(tiny_qwen3_dir, run_folder, tmp_path,
+                                                                         monkeypatch):
+    import saescope.steer.reliability as reliability
+    from saescope.steer.progress import PROGRESS_FILE, SteerProgress
+    from saescope.steer.run import PROMPTS_FILE, RELIABILITY_FILE, SUMMARY_FILE, steer_eval
+
+    def config(out: Path):
+        return load_config(None, {"model.name": str(tiny_qwen3_dir), "model.device": "cpu",
+                                  "model.dtype": "float32", "steer.features": [3, 7], "steer.strengths": [0.0, 50.0],
+                                  "steer.prompts": 2, "steer.max_new_tokens": 4, "steer.out": str(out)})
+
+    whole = tmp_path / "whole"
+    steer_eval(config(whole), run_folder)
+
+    out = tmp_path / "killed"
+    real_record = SteerProgress.record
+
+    def record_then_die(self, rows):
+        real_record(self, rows)
+        if len(self.done()) == 3:
+            raise KeyboardInterrupt  # killed during the fourth pair, after three were saved
+    monkeypatch.setattr(SteerProgress, "record", record_then_die)
+    with pytest.raises(KeyboardInterrupt):
+        steer_eval(config(out), run_folder)
+    assert (out / PROGRESS_FILE).is_file() and not (out / SUMMARY_FILE).exists()
+    monkeypatch.setattr(SteerProgress, "record", real_record)
+
+    measured = []
+    real_pair = reliability._measure_pair
+    monkeypatch.setattr(reliability, "_measure_pair",
+                        lambda lm, sae, hp, prompts, clean, f, s, *a: measured.append((f, s)) or
+                        real_pair(lm, sae, hp, prompts, clean, f, s, *a))
+    summary = steer_eval(config(out), run_folder)
+    assert measured == [(7, 50.0)] and summary["resumed_pairs"] == 3
+    assert not (out / PROGRESS_FILE).exists()
+    for name in (RELIABILITY_FILE, PROMPTS_FILE):
+        assert pq.read_table(out / name).to_pylist() == pq.read_table(whole / name).to_pylist()
+
+    # Progress of other settings is refused, naming what differs.
+    SteerProgress(out / PROGRESS_FILE, {"prompts": 5}, {}).record([{"feature": 3, "strength": 0.0}])
+    with pytest.raises(SteerError, match=r"differs in: .*prompts"):
+        steer_eval(config(out), run_folder)

@@ -9,8 +9,9 @@ and ce_steered - ce_clean <= max_ce_increase; a feature x strength's reliability
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import asdict, dataclass
+from typing import Any
 
 import numpy as np
 import torch
@@ -166,30 +167,51 @@ class ReliabilityResult:
 
 def measure_reliability(lm: LoadedModel, sae: TopKSae, hookpoint: str, prompts: Sequence[Prompt],
                         features: Sequence[int], cfg: SteerConfig, index: ReverseIndex | None = None,
-                        progress=None) -> ReliabilityResult:
+                        progress=None, done: Mapping[tuple[int, float], list[dict[str, Any]]] | None = None,
+                        record: Callable[[list[dict[str, Any]]], None] | None = None) -> ReliabilityResult:
     """Clean continuations are generated and read once per prompt (they do not depend on the feature); each
-    feature x strength x prompt then costs one steered generation and one clean read."""
+    feature x strength x prompt then costs one steered generation and one clean read.
+
+    `done` holds the prompt rows of pairs finished by an earlier, interrupted run (they are not measured
+    again); `record` receives each newly finished pair's prompt rows, before the next pair starts.
+    """
     if not features:
         raise SteerError("no features to evaluate (the index has no live feature?)")
+    done = done or {}
+    todo = [(f, s) for f in features for s in cfg.strengths if (f, float(s)) not in done]
     clean = []
-    for prompt in prompts:
+    for prompt in prompts if todo else []:
         ids = generate_ids(lm, prompt.ids, cfg.max_new_tokens)
         clean.append((ids, read_continuation(lm, sae, hookpoint, prompt.ids, ids, features)))
     feature_rows, prompt_rows = [], []
     for feature in features:
         for strength in cfg.strengths:
-            value = steering_value(strength, feature, index)
-            rows = []
-            for i, prompt in enumerate(prompts):
-                iv = [Intervention(feature, value, cfg.mode)]
-                with steering(lm.model, hookpoint, sae, iv, cfg.positions, prompt_length=len(prompt.ids)):
-                    steered_ids = generate_ids(lm, prompt.ids, cfg.max_new_tokens)
-                steered = read_continuation(lm, sae, hookpoint, prompt.ids, steered_ids, [feature])
-                texts = (lm.tokenizer.decode(clean[i][0], skip_special_tokens=True),
-                         lm.tokenizer.decode(steered_ids, skip_special_tokens=True))
-                rows.append(prompt_row(feature, strength, value, i, prompt, clean[i][1], steered, texts, cfg))
-                if progress is not None:
-                    progress.update(1)
+            rows = done.get((feature, float(strength)))
+            if rows is None:
+                rows = _measure_pair(lm, sae, hookpoint, prompts, clean, feature, strength, cfg, index, progress)
+                if record is not None:
+                    record(rows)
+            elif progress is not None:
+                progress.update(len(rows))
             prompt_rows += rows
             feature_rows.append(feature_row(rows, cfg))
     return ReliabilityResult(feature_rows, prompt_rows)
+
+
+def _measure_pair(lm: LoadedModel, sae: TopKSae, hookpoint: str, prompts: Sequence[Prompt],
+                  clean: list[tuple[torch.Tensor, Reading]], feature: int, strength: float, cfg: SteerConfig,
+                  index: ReverseIndex | None, progress) -> list[dict[str, Any]]:
+    """One feature x strength over every prompt: a steered generation and a clean read of it each."""
+    value = steering_value(strength, feature, index)
+    rows = []
+    for i, prompt in enumerate(prompts):
+        iv = [Intervention(feature, value, cfg.mode)]
+        with steering(lm.model, hookpoint, sae, iv, cfg.positions, prompt_length=len(prompt.ids)):
+            steered_ids = generate_ids(lm, prompt.ids, cfg.max_new_tokens)
+        steered = read_continuation(lm, sae, hookpoint, prompt.ids, steered_ids, [feature])
+        texts = (lm.tokenizer.decode(clean[i][0], skip_special_tokens=True),
+                 lm.tokenizer.decode(steered_ids, skip_special_tokens=True))
+        rows.append(prompt_row(feature, strength, value, i, prompt, clean[i][1], steered, texts, cfg))
+        if progress is not None:
+            progress.update(1)
+    return rows

@@ -39,7 +39,8 @@ def render_report(summary: dict[str, Any], features: list[dict[str, Any]], promp
     s = summary["settings"]
     lines = [
         f"# Steering reliability: {escape(str(summary['sae']))}", "",
-        f"- Hookpoint: {escape(summary['hookpoint'])}; model: {escape(summary['model'])}",
+        f"- Hookpoint: {escape(summary['hookpoint'])}; model: {escape(summary['model'])} "
+        f"({escape(str(summary.get('model_dtype')))})",
         f"- Mode {escape(s['mode'])}, positions {escape(s['positions'])}, {s['max_new_tokens']} new tokens, "
         f"strength unit: {escape(s['strength_unit'])}",
         f"- {summary['prompts']} prompts from {escape(summary['data_source'])}; success = fire-rate gain ≥ "

@@ -19,6 +19,7 @@ from saescope.lm.loading import LoadedModel, load_model
 from saescope.sae.model import TopKSae
 from saescope.steer.generate import SteeredGeneration, chat_prompt_ids, steered_generate
 from saescope.steer.intervene import Intervention, SteerError, check_interventions
+from saescope.steer.progress import SteerProgress
 from saescope.steer.reliability import choose_features, data_prompts, measure_reliability, steering_value
 from saescope.steer.report import render_report
 from saescope.utils.atomic import write_bytes_atomic, write_json_atomic, write_with_atomic
@@ -87,19 +88,26 @@ def steer_eval(cfg: SaescopeConfig, sae_path: Path) -> dict[str, Any]:
     hookpoint = sae_hookpoint(metadata, sae, lm)
     sae = sae.to(lm.device)
     prompts = data_prompts(lm, cfg.data, s.prompts, s.max_prompt_tokens)
-    total = len(features) * len(s.strengths) * len(prompts)
-    with tqdm(total=total, unit="gen", desc="steer-eval", mininterval=1.0) as progress:
-        result = measure_reliability(lm, sae, hookpoint, prompts, features, s, index, progress)
-    summary = {
+    head = {
         "sae": str(sae_path), "source": str(source), "sae_weights_sha256": sae.weights_sha256(),
         "hookpoint": hookpoint, "model": cfg.model.name, "model_dtype": str(lm.dtype).removeprefix("torch."),
         "data_source": cfg.data.source,
         "index": s.index, "features": features, "strengths": s.strengths, "prompts": len(prompts),
         "conversation_ids": [p.conversation_id for p in prompts],
-        "settings": s.model_dump() | {"strength_unit": "max_activation" if s.index else "absolute"},
-        "rows": len(result.features), "prompt_rows": len(result.prompts),
+        "settings": s.model_dump(exclude={"out"}) | {"strength_unit": "max_activation" if s.index else "absolute"},
+    }
+    # Everything the rows depend on must match for a killed run to continue where it stopped.
+    progress_file = SteerProgress.open(Path(s.out), {k: v for k, v in head.items() if k not in ("sae", "source")})
+    done = progress_file.done()
+    total = len(features) * len(s.strengths) * len(prompts)
+    with tqdm(total=total, unit="gen", desc="steer-eval", mininterval=1.0) as progress:
+        result = measure_reliability(lm, sae, hookpoint, prompts, features, s, index, progress, done,
+                                     progress_file.record)
+    summary = head | {
+        "rows": len(result.features), "prompt_rows": len(result.prompts), "resumed_pairs": len(done),
         "files": [RELIABILITY_FILE, PROMPTS_FILE, REPORT_FILE],
         "seconds": time.perf_counter() - started, "saescope_version": __version__,
     }
     write_outputs(Path(s.out), result.features, result.prompts, summary)
+    progress_file.remove()  # the summary, written last, now says the run is complete
     return summary
