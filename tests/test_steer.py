@@ -280,6 +280,6 @@ def test_steer_eval_resumes_after_a_kill_without_measuring_finished_pairs(tiny_q
         assert pq.read_table(out / name).to_pylist() == pq.read_table(whole / name).to_pylist()
 
     # Progress of other settings is refused, naming what differs.
-    SteerProgress(out / PROGRESS_FILE, {"prompts": 5}, {}).record([{"feature": 3, "strength": 0.0}])
+    SteerProgress(out / PROGRESS_FILE, {"prompts": 5}, []).record([{"feature": 3, "strength": 0.0}])
     with pytest.raises(SteerError, match=r"differs in: .*prompts"):
         steer_eval(config(out), run_folder)

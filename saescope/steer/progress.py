@@ -14,39 +14,33 @@ from saescope.utils.atomic import read_json_object, write_json_atomic
 
 PROGRESS_FILE = "steer_progress.json"
 
-Pair = tuple[int, float]
-
-
-def _key(feature: int, strength: float) -> str:
-    return f"{feature}@{strength!r}"
-
 
 class SteerProgress:
-    def __init__(self, path: Path, settings: dict[str, Any], rows: dict[str, list[dict[str, Any]]]) -> None:
-        self.path, self.settings, self._rows = path, settings, rows
+    def __init__(self, path: Path, settings: dict[str, Any], pairs: list[list[dict[str, Any]]]) -> None:
+        self.path, self.settings, self._pairs = path, settings, pairs  # each pair's prompt rows, in order
 
     @classmethod
     def open(cls, folder: Path, settings: dict[str, Any]) -> SteerProgress:
         """The progress in `folder` (empty when there is none); other settings stop with the keys that differ."""
         path = folder / PROGRESS_FILE
         if not path.is_file():
-            return cls(path, settings, {})
+            return cls(path, settings, [])
         state = read_json_object(path, SteerError)
         changed = changed_settings(state.get("settings", {}), settings)
         if changed:
             raise SteerError(f"{path}: progress of a steer-eval with other settings (differs in: "
                              f"{', '.join(changed)}); use another steer.out, or delete the file to start over")
-        return cls(path, settings, state.get("rows", {}))
+        return cls(path, settings, state.get("pairs", []))
 
-    def done(self) -> dict[Pair, list[dict[str, Any]]]:
+    def done(self) -> dict[tuple[int, float], list[dict[str, Any]]]:
         """Prompt rows of the finished pairs, by (feature, strength)."""
-        return {(int(rows[0]["feature"]), float(rows[0]["strength"])): rows for rows in self._rows.values()}
+        return {(int(rows[0]["feature"]), float(rows[0]["strength"])): rows for rows in self._pairs}
 
     def record(self, rows: list[dict[str, Any]]) -> None:
         """One finished feature x strength (its prompt rows), on disk before the next one starts."""
-        self._rows[_key(int(rows[0]["feature"]), float(rows[0]["strength"]))] = rows
+        self._pairs.append(rows)
         self.path.parent.mkdir(parents=True, exist_ok=True)
-        write_json_atomic(self.path, {"settings": self.settings, "rows": self._rows})
+        write_json_atomic(self.path, {"settings": self.settings, "pairs": self._pairs})
 
     def remove(self) -> None:
         self.path.unlink(missing_ok=True)

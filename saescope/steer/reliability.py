@@ -178,9 +178,8 @@ def measure_reliability(lm: LoadedModel, sae: TopKSae, hookpoint: str, prompts: 
     if not features:
         raise SteerError("no features to evaluate (the index has no live feature?)")
     done = done or {}
-    todo = [(f, s) for f in features for s in cfg.strengths if (f, float(s)) not in done]
-    clean = []
-    for prompt in prompts if todo else []:
+    clean = []  # needed only while a pair remains to be measured
+    for prompt in prompts if any((f, float(s)) not in done for f in features for s in cfg.strengths) else []:
         ids = generate_ids(lm, prompt.ids, cfg.max_new_tokens)
         clean.append((ids, read_continuation(lm, sae, hookpoint, prompt.ids, ids, features)))
     feature_rows, prompt_rows = [], []
