@@ -207,9 +207,9 @@ def main() -> int:
         results[name] = held_out_fve(lambda x, sae=sae: sae(x).x_hat, eval_rows, sae.normalize, outlier_norm)
         if factor is not None:
             standardise = sae.normalize  # every SAE's standardised-space diagnostic uses the default normaliser
-        print(f"  ({time.perf_counter() - t:.0f} s) {name}: bf16 autocast requested ({STEP_DTYPE} ran), Adam lr {LR:g} "
-              f"(0.9, 0.999), warmup "
-              f"{WARMUP_TOKENS:,} tokens, aux_k {aux_k}, aux_coef {AUX_COEF:g}, dead after {DEAD_TOKENS:,} tokens, "
+        print(f"  ({time.perf_counter() - t:.0f} s) {name}: bf16 autocast requested ({STEP_DTYPE} ran), "
+              f"Adam lr {LR:g} (0.9, 0.999), warmup {WARMUP_TOKENS:,} tokens, aux_k {aux_k}, aux_coef {AUX_COEF:g}, "
+              f"dead after {DEAD_TOKENS:,} tokens, "
               f"per-dimension normaliser (outlier_factor {factor}), geometric-median b_dec")
     if importlib.util.find_spec("sparsify") is None:
         print("eai-sparsify is not installed (pip install eai-sparsify): nothing to compare against")

@@ -244,7 +244,8 @@ def main() -> None:
     else:
         print("sae-lens is not installed: skipped (pip install sae-lens)")
     # The floor: one encoder GEMM in the dtype the step computes in (and fp32 beside it, for reference).
-    variants += [gemm_variant(STEP_DTYPE)] if NATIVE_BF16 else []
+    if NATIVE_BF16:
+        variants.append(gemm_variant(torch.bfloat16))
     variants.append(gemm_variant(torch.float32))
 
     run(variants, args.warmup, args.reps)
