@@ -202,3 +202,18 @@ def test_demo_config_harvests_smollm2(tmp_path: Path):
     assert ds.manifest["counts"]["conversations"] == 6
     record = ds[len(ds) // 2]
     assert record.acts[ds.labels[0]].dtype == torch.bfloat16 and record.acts[ds.labels[0]].abs().sum() > 0
+
+
+def test_a_rank_clears_only_its_own_stale_temporaries(tmp_path: Path):
+    """Ranks share the shard folder: a rank starting late must not delete the file another rank is writing
+    (this race once failed the torchrun harvest with a FileNotFoundError on rename)."""
+    from saescope.harvest.format import rank_prefix, shard_stem
+    from saescope.utils.atomic import remove_stale_temporaries
+
+    mine, theirs = (tmp_path / f".{shard_stem(r, 0)}.safetensors.123.tmp" for r in (0, 1))
+    committed = tmp_path / f"{shard_stem(0, 0)}.safetensors"
+    for path in (mine, theirs, committed):
+        path.write_bytes(b"x")
+    assert remove_stale_temporaries(tmp_path, rank_prefix(0)) == 1
+    assert not mine.exists() and theirs.exists() and committed.exists()
+    assert remove_stale_temporaries(tmp_path) == 1 and not theirs.exists()  # after the barrier: all of them

@@ -34,8 +34,13 @@ SHARD_HEADER_KEY = "saescope"
 _SHARD_STEM = re.compile(r"^r(\d{3})-(\d{6})$")
 
 
+def rank_prefix(rank: int) -> str:
+    """The start of the name of every file a rank writes into the shard folder."""
+    return f"r{rank:03d}-"
+
+
 def shard_stem(rank: int, seq: int) -> str:
-    return f"r{rank:03d}-{seq:06d}"
+    return f"{rank_prefix(rank)}{seq:06d}"
 
 
 def parse_shard_stem(stem: str) -> tuple[int, int] | None:

@@ -28,7 +28,7 @@ from saescope.data.templating import (
     tokenize_conversation,
     tokenizer_fingerprint,
 )
-from saescope.harvest.format import FORMAT_NAME, FORMAT_VERSION, MANIFEST, RUN_FILE, SHARD_DIR
+from saescope.harvest.format import FORMAT_NAME, FORMAT_VERSION, MANIFEST, RUN_FILE, SHARD_DIR, rank_prefix
 from saescope.harvest.shards import HarvestedConversation, build_shard, commit_shard, committed_shards
 from saescope.lm.batching import padded_batch, plan_batches
 from saescope.lm.hookpoints import capture_residuals, check_hookpoints, hookpoint_label
@@ -198,7 +198,8 @@ def harvest(cfg: SaescopeConfig) -> Path:
 
 def _harvest_rank(out: Path, cfg: SaescopeConfig, lm: LoadedModel, info: dist.DistInfo) -> ReadStats:
     shards_dir = out / SHARD_DIR
-    remove_stale_temporaries(shards_dir)
+    # Only this rank's: another rank may already be writing its first shard into the same folder.
+    remove_stale_temporaries(shards_dir, rank_prefix(info.rank))
     done = committed_shards(shards_dir, info.rank)
     done_through = max((m["last_conversation"] for m in done), default=-1)
     labels = [hookpoint_label(hp) for hp in cfg.harvest.hookpoints]

@@ -44,12 +44,13 @@ def write_with_atomic(path: str | Path, writer: Callable[[Path], None]) -> None:
         writer(tmp)
 
 
-def remove_stale_temporaries(folder: str | Path) -> int:
-    """Delete temporaries left by a killed writer; returns how many were removed."""
+def remove_stale_temporaries(folder: str | Path, name_prefix: str = "") -> int:
+    """Delete temporaries left by a killed writer, only those of files whose names start with `name_prefix`
+    (so a process sharing the folder with live writers removes only its own); returns how many were removed."""
     folder = Path(folder)
     if not folder.is_dir():
         return 0
-    stale = [p for p in folder.iterdir() if p.name.startswith(".") and p.name.endswith(TMP_SUFFIX)]
+    stale = [p for p in folder.iterdir() if p.name.startswith(f".{name_prefix}") and p.name.endswith(TMP_SUFFIX)]
     for p in stale:
         p.unlink(missing_ok=True)
     return len(stale)
