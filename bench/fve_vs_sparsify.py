@@ -24,7 +24,7 @@ from saescope.harvest.dataset import ActivationDataset
 from saescope.sae import FveAccumulator, TopKSae, apply_to, estimate_moments, init_b_dec, init_weights
 from saescope.train.loader import ActivationStream, LoaderConfig
 from saescope.train.trainer import Hyperparams, Trainer
-from saescope.utils.precision import compute_dtype
+from saescope.utils.precision import compute_dtype, dtype_name
 
 ACTIVATIONS = Path("runs/demo/activations")
 HOOKPOINT = "layers.19"
@@ -34,7 +34,7 @@ AUX_COEF, DEAD_TOKENS = 1 / 32, 200_000  # configs/demo.yaml
 NORMALIZER_TOKENS, STD_FLOOR, B_DEC_TOKENS = 100_000, 1e-5, 8192  # configs/demo.yaml and TrainConfig defaults
 OUTLIER_FACTOR_DEFAULT = 10.0  # TrainConfig.normalizer_outlier_factor
 EVAL_MIN_ROWS = 8 * BATCH  # hold out shards from the end until at least this many rows
-STEP_DTYPE = str(compute_dtype("bfloat16", torch.device("cpu"))).removeprefix("torch.")  # fp32 without native bf16
+STEP_DTYPE = dtype_name(compute_dtype("bfloat16", torch.device("cpu")))  # fp32 without native bf16
 OUTLIER_FACTOR = 10  # diagnostic: tokens with a norm above 10x the median (attention sinks) are "outliers"
 
 

@@ -25,6 +25,7 @@ from saescope.harvest.shards import build_shard, commit_shard
 from saescope.lm.batching import padded_batch, plan_batches
 from saescope.lm.hookpoints import hookpoint_label, parse_hookpoint
 from saescope.lm.loading import load_model
+from saescope.utils.precision import dtype_name
 
 
 def plain_forward(lm, pending, batch_tokens: int, layer: int) -> None:
@@ -81,7 +82,7 @@ def main() -> None:
     ours_tps, plain_tps = n_tokens / min(ours), n_tokens / min(theirs)
     print(f"SmolLM2-135M-Instruct at {args.hookpoint}, {len(pending)} conversations, {n_tokens} tokens, "
           f"{torch.get_num_threads()} threads")
-    ran = str(fast.dtype).removeprefix("torch.")  # float32 where this CPU has no native bf16
+    ran = dtype_name(fast.dtype)  # float32 where this CPU has no native bf16
     print(f"  saescope harvest (bf16 requested, {ran} ran; early exit, shard written): {ours_tps:10,.0f} tokens/s")
     print(f"  plain fp32 forward, output_hidden_states:                                {plain_tps:10,.0f} tokens/s")
     print(f"  ratio saescope / plain: {ours_tps / plain_tps:.2f}x   (target >= 3x)")

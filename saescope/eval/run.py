@@ -23,6 +23,7 @@ from saescope.harvest.dataset import ActivationDataset
 from saescope.lm.loading import LoadedModel, load_model
 from saescope.sae.model import TopKSae
 from saescope.utils.atomic import sha256_file, write_bytes_atomic, write_json_atomic
+from saescope.utils.precision import dtype_name
 
 
 def sae_label(metadata: dict[str, Any], path: Path) -> str:
@@ -76,7 +77,7 @@ def evaluate_one(sae_path: Path, sae: TopKSae, metadata: dict[str, Any], cfg: Sa
         result["core_plus_data"] = {"source": cfg.data.source, "conversations": len(conversations),
                                     "conversation_ids_sha256": hashlib.sha256(ids).hexdigest(),
                                     "max_tokens": cfg.eval.coreplus_max_tokens, "model": cfg.model.name,
-                                    "model_dtype": str(lm.dtype).removeprefix("torch.")}  # what ran
+                                    "model_dtype": dtype_name(lm.dtype)}  # what ran
     result["snapshot_line"] = snapshot_line(result["label"], result["intrinsic"], result.get("core_plus"))
     if cfg.eval.firing_counts:
         result["firing_counts"] = intrinsic.firing_counts

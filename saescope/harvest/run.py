@@ -35,6 +35,7 @@ from saescope.lm.hookpoints import capture_residuals, check_hookpoints, hookpoin
 from saescope.lm.loading import LoadedModel, load_model, resolve_device
 from saescope.utils import dist
 from saescope.utils.atomic import remove_stale_temporaries, write_json_atomic
+from saescope.utils.precision import dtype_name
 
 
 class HarvestError(RuntimeError):
@@ -137,7 +138,7 @@ def write_manifest(out: Path, cfg: SaescopeConfig, lm: LoadedModel, stats: ReadS
             "name": lm.name,
             "revision": lm.revision,
             "architecture": type(lm.model).__name__,
-            "dtype": str(lm.dtype).removeprefix("torch."),  # what ran (float32 where bf16 is not native)
+            "dtype": dtype_name(lm.dtype),  # what ran (float32 where bf16 is not native)
             "attn_implementation": cfg.model.attn_implementation,
             "n_layers": int(config.num_hidden_layers),
         },

@@ -23,6 +23,7 @@ from saescope.steer.progress import SteerProgress
 from saescope.steer.reliability import choose_features, data_prompts, measure_reliability, steering_value
 from saescope.steer.report import render_report
 from saescope.utils.atomic import write_bytes_atomic, write_json_atomic, write_with_atomic
+from saescope.utils.precision import dtype_name
 
 RELIABILITY_FILE = "steering_reliability.parquet"
 PROMPTS_FILE = "steering_prompts.parquet"
@@ -90,7 +91,7 @@ def steer_eval(cfg: SaescopeConfig, sae_path: Path) -> dict[str, Any]:
     prompts = data_prompts(lm, cfg.data, s.prompts, s.max_prompt_tokens)
     head = {
         "sae": str(sae_path), "source": str(source), "sae_weights_sha256": sae.weights_sha256(),
-        "hookpoint": hookpoint, "model": cfg.model.name, "model_dtype": str(lm.dtype).removeprefix("torch."),
+        "hookpoint": hookpoint, "model": cfg.model.name, "model_dtype": dtype_name(lm.dtype),
         "data_source": cfg.data.source,
         "index": s.index, "features": features, "strengths": s.strengths, "prompts": len(prompts),
         "conversation_ids": [p.conversation_id for p in prompts],

@@ -32,6 +32,7 @@ from saescope.train.loader import ActivationStream, LoaderConfig, ShardFiles, me
 from saescope.train.trainer import Hyperparams, Trainer, TrainingDiverged
 from saescope.utils import dist
 from saescope.utils.atomic import sha256_file, write_bytes_atomic
+from saescope.utils.precision import dtype_name
 
 METRICS_FILE = "metrics.jsonl"
 
@@ -89,7 +90,7 @@ def sae_metadata(cfg: TrainConfig, trainer: Trainer, normalizer: dict[str, Any],
         "data": {"activations": cfg.activations, "source": manifest.get("source", {}),
                  "activations_manifest_sha256": sha256_file(manifest_path) if manifest_path.exists() else None},
         # What ran, beside what was asked: a bf16 request computes in float32 where bf16 would be emulated.
-        "training": {**cfg.model_dump(), "compute_dtype": str(trainer.compute_dtype).removeprefix("torch.")},
+        "training": {**cfg.model_dump(), "compute_dtype": dtype_name(trainer.compute_dtype)},
     }
     return {"saescope": json.dumps(meta, sort_keys=True)}
 

@@ -39,3 +39,8 @@ def compute_dtype(requested: str, device: torch.device) -> torch.dtype:
         log.warning("bfloat16 requested, but this %s has no native bf16 matmul (it would be ~10-100x slower than "
                     "float32): computing in float32. Set %s=force to keep bf16.", device.type, FORCE_ENV)
     return torch.float32
+
+
+def dtype_name(dtype: torch.dtype) -> str:
+    """A dtype as configs and outputs spell it ("bfloat16", "float32")."""
+    return str(dtype).removeprefix("torch.")
