@@ -20,9 +20,9 @@ from saescope.data.conversations import iter_conversations
 from saescope.data.templating import tokenize_conversation
 from saescope.eval.coreplus import core_plus
 from saescope.eval.splice import spliced
-from saescope.export.load import load_sae
 from saescope.lm.batching import padded_batch, plan_batches
 from saescope.lm.loading import load_model
+from saescope.release.load import load_sae
 from saescope.sae.model import TopKSae
 
 RELEASE = Path("runs/demo/release")

@@ -17,13 +17,13 @@ from pathlib import Path
 
 import torch
 
+from saescope.config.hookpoints import hookpoint_label, parse_hookpoint
 from saescope.config.schema import DataConfig, ModelConfig, SaescopeConfig
 from saescope.data.conversations import iter_conversations
 from saescope.data.templating import tokenize_conversation
 from saescope.harvest.run import harvest_activations
 from saescope.harvest.shards import build_shard, commit_shard
 from saescope.lm.batching import padded_batch, plan_batches
-from saescope.lm.hookpoints import hookpoint_label, parse_hookpoint
 from saescope.lm.loading import load_model
 from saescope.utils.precision import dtype_name
 

@@ -18,9 +18,9 @@ from pathlib import Path
 
 import torch
 
-from saescope.export.retained import load_sae_or_run
 from saescope.harvest.dataset import ActivationDataset
 from saescope.index.run import build_part, encode_sparse, shard_batches
+from saescope.release.select import load_sae_or_run
 
 ACTIVATIONS, RUN = Path("runs/demo/activations"), Path("runs/demo/train")
 

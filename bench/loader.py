@@ -21,9 +21,9 @@ from pathlib import Path
 import torch
 from safetensors.torch import save_file
 
+from saescope.config.hookpoints import hookpoint_label
 from saescope.harvest.dataset import ActivationDataset
 from saescope.harvest.format import FORMAT_NAME, FORMAT_VERSION, MANIFEST, SHARD_DIR, acts_key, shard_stem
-from saescope.lm.hookpoints import hookpoint_label
 from saescope.train.loader import ActivationStream, LoaderConfig
 from saescope.utils.atomic import sha256_file, write_json_atomic
 
@@ -96,8 +96,8 @@ def main() -> None:
     parser.add_argument("--repeats", type=int, default=3)
     parser.add_argument("--streams", type=int, default=1, help="loader streams in this process (parallel gathers)")
     args = parser.parse_args()
-    # the seed's other knobs as they are
-    cfg = LoaderConfig(batch_size=args.batch_size, epochs=args.epochs, streams=args.streams)
+    # the Qwen3-8B l36 release's other knobs as they are
+    cfg = LoaderConfig(batch_size=args.batch_size, epochs=args.epochs, loader_streams=args.streams)
 
     with tempfile.TemporaryDirectory() as tmp:
         root = Path(tmp) / "acts"

@@ -34,7 +34,7 @@ SAESCOPE_AUX_K = 512
 DEAD_TOKENS = 10_000_000  # saescope's and sparsify's default dead threshold, in tokens
 FLOOR_TARGET = 2.5
 PEER_TARGET = 2.0
-# What the seed's bf16 autocast computes in on this CPU: float32 where bf16 matmuls are emulated (AVX2 only).
+# What the reference recipe's bf16 autocast computes in on this CPU: float32 where bf16 is emulated (AVX2 only).
 STEP_DTYPE = compute_dtype("bfloat16", torch.device("cpu"))
 NATIVE_BF16 = STEP_DTYPE is torch.bfloat16
 

@@ -124,7 +124,8 @@ def train_command(cfg: SaescopeConfig, resume: bool) -> None:
 
 @stage_command("eval", ["model", "data", "train", "eval"], "Evaluate SAEs (releases, checkpoints or training "
                "runs): intrinsic FVE, MSE and dead latents over held-out activation shards, and core-plus CE and "
-               "KL scores with the SAE spliced into the model. Prints the seed's snapshot lines.",
+               "KL scores with the SAE spliced into the model. Prints snapshot lines in the Qwen3-8B l36 release's "
+               "format.",
                [click.Argument(["sae"], nargs=-1, required=True, type=click.Path(exists=True))])
 def eval_command(cfg: SaescopeConfig, sae: tuple[str, ...]) -> None:
     from saescope.eval.run import evaluate
@@ -187,6 +188,38 @@ def index_merge_command(parts: tuple[str, ...], out: str) -> None:
     click.echo(f"{folder}: {summary_line(read_summary(folder))} (merged from {len(parts)} parts)")
 
 
+@stage_command("plan", ["model", "data", "harvest", "train", "eval", "index"], "Print, per stage (harvest, train, "
+               "eval, index), the bytes written and read, FLOPs, peak host and GPU memory, expected time and what "
+               "bounds it, from the config and the model's config alone (local files only: nothing is downloaded). "
+               "The dataset's size comes from train.activations' manifest when it exists, else from --records and "
+               "--conversations. Assumptions: saescope/plan/hardware.py.", [
+                   click.Option(["--gpus"], type=click.IntRange(min=1), default=1, show_default=True,
+                                help="GPUs the torchrun stages (harvest, train, index) run on."),
+                   click.Option(["--gpu"], type=click.Choice(["h100", "a100", "h200"]), default="h100",
+                                show_default=True, help="GPU kind (SXM: H100 80GB, A100 80GB, H200 141GB)."),
+                   click.Option(["--records"], type=click.IntRange(min=1),
+                                help="Activation records of the dataset (overrides the manifest's)."),
+                   click.Option(["--conversations"], type=click.IntRange(min=1),
+                                help="Conversations of the dataset (overrides the manifest's)."),
+                   click.Option(["--dead-fraction"], type=click.FloatRange(0, 1), default=0.56, show_default=True,
+                                help="Fraction of dead latents AuxK runs over during training (the l36 release's)."),
+                   click.Option(["--disk-read-gbs"], type=click.FloatRange(min=0, min_open=True),
+                                help="Disk read bandwidth per node, GB/s (default 5)."),
+                   click.Option(["--disk-write-gbs"], type=click.FloatRange(min=0, min_open=True),
+                                help="Disk write bandwidth per node, GB/s (default 2.5)."),
+                   click.Option(["--json", "as_json"], is_flag=True, help="Print the same numbers as JSON."),
+               ])
+def plan_command(cfg: SaescopeConfig, gpus: int, gpu: str, records: int | None, conversations: int | None,
+                 dead_fraction: float, disk_read_gbs: float | None, disk_write_gbs: float | None,
+                 as_json: bool) -> None:
+    from saescope.plan import make_plan
+    from saescope.plan.render import render_json, render_text
+
+    plan = make_plan(cfg, gpus=gpus, gpu=gpu, records=records, conversations=conversations,
+                     dead_fraction=dead_fraction, disk_read_gbs=disk_read_gbs, disk_write_gbs=disk_write_gbs)
+    click.echo(render_json(plan) if as_json else render_text(plan), nl=False)
+
+
 @main.command("export")
 @click.argument("checkpoint", type=click.Path(exists=True, file_okay=False))
 @click.option("--out", "-o", required=True, type=click.Path(), help="New release folder.")
@@ -201,9 +234,9 @@ def index_merge_command(parts: tuple[str, ...], out: str) -> None:
               help="Which checkpoint, when CHECKPOINT is a training run folder.")
 def export_command(checkpoint: str, out: str, formats: str, eval_results: tuple[str, ...],
                    index_summary: str | None, repo_id: str | None, select: str) -> None:
-    """Export a training checkpoint (or a run's final/best one) as a release in the seed's layout."""
+    """Export a training checkpoint (or a run's final/best one) as a release in the Qwen3-8B l36 release's layout."""
     from saescope.export import export_release
-    from saescope.export.retained import select_checkpoint
+    from saescope.release.select import select_checkpoint
 
     chosen = [f.strip() for f in formats.split(",") if f.strip()]
     source = select_checkpoint(Path(checkpoint), select)
@@ -278,18 +311,9 @@ def serve_command(index_folder: str, steer_folder: str | None, host: str, port: 
 
 
 def run() -> None:
-    """Entry point with clean errors: a known failure prints one message and exits non-zero."""
-    from saescope.data.conversations import DataError
-    from saescope.export.errors import ReleaseError
-    from saescope.harvest.dataset import DatasetError
-    from saescope.harvest.run import HarvestError
-    from saescope.index.errors import ReverseIndexError
-    from saescope.lm.hookpoints import HookpointError
-    from saescope.lm.loading import ModelLoadError
-    from saescope.serve.errors import ServeError
-    from saescope.steer.intervene import SteerError
-    from saescope.train.run import TrainError
-    from saescope.train.trainer import TrainingDiverged
+    """Entry point with clean errors: any `SaescopeError` (bad input or settings) prints one line naming the file,
+    key or value, and exits non-zero; a traceback means a bug."""
+    from saescope.errors import SaescopeError
 
     try:
         main(standalone_mode=False)
@@ -300,8 +324,7 @@ def run() -> None:
         sys.exit(e.exit_code)
     except click.exceptions.Abort:
         sys.exit(130)
-    except (DataError, DatasetError, HarvestError, HookpointError, ModelLoadError, ReleaseError, ReverseIndexError,
-            ServeError, SteerError, TrainError, TrainingDiverged) as e:
+    except SaescopeError as e:
         click.echo(f"error: {e}", err=True)
         sys.exit(1)
 

@@ -1,4 +1,6 @@
+import gzip
 import json
+import re
 from collections import Counter
 from pathlib import Path
 
@@ -8,7 +10,7 @@ import pytest
 from conftest import BAD_ROWS, lmsys_row
 
 from saescope.config.schema import DataConfig
-from saescope.data.conversations import DataError, ReadStats, iter_conversations
+from saescope.data.conversations import DataError, ReadStats, iter_conversations, sample_path
 
 
 def read(source, **kw):
@@ -69,3 +71,22 @@ def test_shipped_sample_is_varied():
     words = sorted(sum(len(m["content"].split()) for m in c.messages) for c in convs)
     assert words[-10] >= 2000
     assert any("```" in m["content"] for c in convs for m in c.messages)
+
+
+def test_shipped_sample_records_are_well_formed():
+    """What scripts/build_sample.py promises of every record it writes (lmsys-chat-1m schema)."""
+    with gzip.open(sample_path(), "rt", encoding="utf-8") as f:
+        records = [json.loads(line) for line in f]
+    keys = {"conversation_id", "model", "conversation", "turn", "language", "openai_moderation", "redacted"}
+    assert len({r["conversation_id"] for r in records}) == len(records)
+    for r in records:
+        assert set(r) == keys and re.fullmatch(r"[0-9a-f]{32}", r["conversation_id"])
+        roles = [m["role"] for m in r["conversation"]]
+        body = roles[1:] if roles[:1] == ["system"] else roles
+        assert body and body == ["user", "assistant"] * (len(body) // 2) and r["turn"] == roles.count("user")
+        texts = [m["content"] for m in r["conversation"]]
+        assert all(set(m) == {"role", "content"} for m in r["conversation"])
+        assert all(isinstance(t, str) and t.strip() and "{NAME" not in t for t in texts)
+        assert r["redacted"] is any(re.search(r"NAME_\d", t) is not None for t in texts)
+        moderation = r["openai_moderation"]
+        assert len(moderation) == len(texts) and not any(m["flagged"] for m in moderation)

@@ -1,5 +1,5 @@
 """Releases: export a checkpoint to every format, verify it, load it back from any format, a hub cache or the
-checkpoint itself, and check the model card against the seed release's layout."""
+checkpoint itself, and check the model card against the Qwen3-8B l36 release's layout."""
 
 import hashlib
 import json
@@ -15,10 +15,12 @@ import onnxruntime as ort
 import pytest
 import torch
 import yaml
+from conftest import make_sae
 
 import saescope.export.onnx_graph as onnx_graph
 import saescope.export.release as release_module
-from saescope.export import ReleaseError, export_release, export_retained, load_sae, set_repo_id, verify_release
+from saescope.export import export_release, export_retained, set_repo_id, verify_release
+from saescope.release import ReleaseError, load_sae
 from saescope.sae.model import STATE_DICT_KEYS, TopKSae
 from saescope.train.checkpoint import write_checkpoint
 from saescope.utils.atomic import write_json_atomic
@@ -32,15 +34,9 @@ SEED_SECTIONS = ["Release Summary", "Files", "Loading Artifacts", "Architecture 
 
 
 def small_sae() -> TopKSae:
-    torch.manual_seed(0)
-    sae = TopKSae(D_IN, D_SAE, K)
-    with torch.no_grad():  # non-trivial normaliser and biases, so a format dropping one of them shows
-        sae.input_mean.normal_(0.0, 3.0)
-        sae.input_std.uniform_(0.5, 4.0)
-        sae.b_dec.normal_(0.0, 0.5)
-        sae.b_enc.normal_(0.0, 0.1)
-        sae.W_enc.mul_(1.7)
-    return sae
+    """Non-trivial normaliser and biases, and an encoder that is not the decoder's transpose, so that a format
+    dropping or swapping one of them shows."""
+    return make_sae(D_IN, D_SAE, K, mean=3.0, std=(0.5, 4.0), b_dec=0.5, b_enc=0.1, enc_scale=1.7)
 
 
 def header(step: int) -> dict[str, str]:
@@ -64,7 +60,7 @@ def header(step: int) -> dict[str, str]:
 
 @pytest.fixture(scope="module")
 def sae() -> TopKSae:
-    return small_sae().eval()
+    return small_sae()
 
 
 @pytest.fixture(scope="module")
@@ -76,7 +72,7 @@ def checkpoint(tmp_path_factory: pytest.TempPathFactory, sae: TopKSae) -> Path:
                      {"step": 30, "tokens_seen": 7680, "metrics": metrics, "export_formats": ["safetensors"],
                       "run_name": "tiny-run"})
     write_json_atomic(folder.parent / "registry.json", {"checkpoints": [
-        {"step": 30, "path": "step-000030", "metrics": metrics, "final": True,
+        {"step": 30, "path": "step-000030", "metrics": metrics, "final": True, "best_rank": 1,
          "retained_because": ["best loss (min) #1 of 2", "final"]}]})
     (run / "wandb_run_id").write_text("abc123xyz")
     return folder
@@ -435,11 +431,12 @@ def test_load_builds_the_requested_subclass(release: Path):
     assert type(loaded) is Sub
 
 
+@pytest.mark.slow
 def test_cli_exports_a_run_with_peer_formats_and_verify_fails_by_name(checkpoint: Path, tmp_path: Path):
     from click.testing import CliRunner
 
     from saescope.cli import main
-    from saescope.export.interop import read_saelens, read_sparsify
+    from saescope.release.peers import read_saelens, read_sparsify
 
     run = checkpoint.parent.parent  # the training run folder: `--select final` picks step-000030
     out = tmp_path / "release"

@@ -2,12 +2,12 @@ import json
 import os
 import signal
 import subprocess
-import sys
 import time
 from pathlib import Path
 
 import pytest
 import torch
+from conftest import PYTHON, tiny_harvest_config, torchrun
 
 from saescope import ActivationDataset
 from saescope.config import load_config
@@ -17,24 +17,14 @@ from saescope.harvest.run import HarvestError, harvest
 from saescope.lm.hookpoints import capture_residuals
 
 REPO = Path(__file__).resolve().parents[1]
-PYTHON = sys.executable
 
 
 def tiny_config(model_dir: Path, out: Path, source: str, **harvest_overrides):
-    overrides = {
-        "model.name": str(model_dir),
-        "model.dtype": "float32",
-        "model.device": "cpu",
-        "data.source": source,
-        "data.max_tokens_per_conversation": 96,
-        "harvest.out": str(out),
-        "harvest.hookpoints": ["layers.1", "layers.2"],
-        "harvest.shard_records": 300,
-        "harvest.batch_tokens": 512,
-        "harvest.dtype": "float32",
-    }
+    """The shared tiny harvest over every row of `source`, at two hookpoints, in short conversations."""
+    overrides = {"data.source": source, "data.max_conversations": None, "data.max_tokens_per_conversation": 96,
+                 "harvest.hookpoints": ["layers.1", "layers.2"], "harvest.batch_tokens": 512}
     overrides |= {f"harvest.{k}": v for k, v in harvest_overrides.items()}
-    return load_config(None, overrides)
+    return tiny_harvest_config(model_dir, out, **overrides)
 
 
 def cli_args(model_dir: Path, out: Path, source: str, max_conversations: int) -> list[str]:
@@ -141,7 +131,7 @@ def test_role_filter_stores_only_those_records(tiny_qwen3_dir: Path, tmp_path: P
 def test_resume_with_another_config_is_refused(tiny_qwen3_dir: Path, tmp_path: Path, conversations_jsonl: Path):
     out = tmp_path / "a"
     harvest(tiny_config(tiny_qwen3_dir, out, str(conversations_jsonl)))
-    with pytest.raises(HarvestError, match="different config"):
+    with pytest.raises(HarvestError, match="other settings"):
         harvest(tiny_config(tiny_qwen3_dir, out, str(conversations_jsonl), batch_tokens=1024))
 
 
@@ -174,11 +164,7 @@ def test_two_processes_under_torchrun_match_one(tiny_qwen3_dir: Path, tmp_path: 
     single, double = tmp_path / "one", tmp_path / "two"
     subprocess.run([PYTHON, "-m", "saescope.cli", *cli_args(tiny_qwen3_dir, single, "saescope:sample", n)],
                    check=True, capture_output=True)
-    # The documented form: torchrun runs the `saescope` console script on every rank.
-    saescope = str(Path(PYTHON).parent / "saescope")
-    torchrun = [PYTHON, "-m", "torch.distributed.run", "--standalone", "--nproc-per-node", "2", "--no-python"]
-    run = subprocess.run([*torchrun, saescope, *cli_args(tiny_qwen3_dir, double, "saescope:sample", n)],
-                         capture_output=True, text=True, env={**os.environ, "OMP_NUM_THREADS": "1"})
+    run = torchrun(*cli_args(tiny_qwen3_dir, double, "saescope:sample", n))
     # On failure, show every rank's own error lines first (torchrun's report names only the first rank to fail).
     errors = [line for line in run.stderr.splitlines() if "error" in line.lower() and "elastic" not in line]
     assert run.returncode == 0, "\n".join(errors[-30:]) + "\n---\n" + run.stderr[-3000:]

@@ -1,7 +1,8 @@
 import pytest
 import torch
 
-from saescope.lm.hookpoints import HookpointError, capture_residuals, decoder_layers, hookpoint_label
+from saescope.config.hookpoints import HookpointError, hookpoint_label
+from saescope.lm.hookpoints import capture_residuals, decoder_layers
 
 
 def test_labels():
@@ -10,7 +11,7 @@ def test_labels():
         hookpoint_label("blocks.3")
 
 
-@pytest.mark.parametrize("which", ["tiny_qwen3", "smollm2"])
+@pytest.mark.parametrize("which", ["tiny_qwen3", pytest.param("smollm2", marks=pytest.mark.slow)])
 def test_capture_is_the_block_output_before_the_final_norm(which, request):
     lm = request.getfixturevalue(which)
     model = lm.model

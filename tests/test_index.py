@@ -6,7 +6,6 @@ import json
 import re
 import shutil
 import subprocess
-import sys
 from pathlib import Path
 
 import numpy as np
@@ -14,75 +13,42 @@ import pyarrow.parquet as pq
 import pytest
 import torch
 import yaml
+from conftest import SAESCOPE, make_sae, torchrun, write_run
 
 from saescope import ActivationDataset
 from saescope.config import load_config
 from saescope.data.templating import ROLE_NAMES
 from saescope.harvest.dataset import DatasetError
-from saescope.harvest.run import harvest
 from saescope.index import ReverseIndex, ReverseIndexError, accumulate, build_index, merge_indexes
 from saescope.index.accumulate import TopExamples, select_top
 from saescope.index.examples import prompt_table
-from saescope.index.report import escape
 from saescope.sae.model import TopKSae
-from saescope.train.checkpoint import write_checkpoint
-from saescope.utils.atomic import write_json_atomic
+from saescope.utils.markdown import escape
 
-PYTHON = sys.executable
 D_IN, D_SAE, K = 64, 256, 8
 TOP, CONTEXT, BATCH = 3, 4, 100
 EXACT_METRICS = ["feature", "fire_count", "fire_rate", "conversations", "max_activation", "fires_template",
                  "fires_system", "fires_user", "fires_assistant"]
 
 
-def sae_header(hookpoint: str, d_in: int = D_IN) -> dict[str, str]:
-    meta = {
-        "saescope_version": "0.1.0",
-        "architecture": {"type": "topk", "d_in": d_in, "d_sae": D_SAE, "k": K, "aux_k": 8, "aux_coef": 0.03125},
-        "normalization": {"method": "per_dimension_standardize", "tokens": 4096, "std_floor": 1e-5},
-        "hookpoint": hookpoint, "layer_label": f"l{int(hookpoint.split('.')[1]) + 1}", "step": 10,
-        "tokens_seen": 1000, "model": {"name": "tiny-qwen3"}, "data": {"source": {"dataset": "saescope:sample"}},
-        "training": {"run_name": "tiny"},
-    }
-    return {"saescope": json.dumps(meta, sort_keys=True)}
-
-
-def make_run(folder: Path, sae: TopKSae, hookpoint: str = "layers.2") -> Path:
-    """A training run folder holding one (final) checkpoint of `sae`."""
-    checkpoint = folder / "checkpoints" / "step-000010"
-    write_checkpoint(checkpoint, sae.state_dict(), sae_header(hookpoint, sae.d_in), {}, {"step": 10})
-    write_json_atomic(folder / "checkpoints" / "registry.json", {"checkpoints": [
-        {"step": 10, "path": "step-000010", "metrics": {}, "final": True, "retained_because": ["final"]}]})
-    return folder
-
-
 @pytest.fixture(scope="module")
-def dataset(tiny_qwen3_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> ActivationDataset:
-    out = tmp_path_factory.mktemp("index-ds") / "ds"
-    harvest(load_config(None, {"model.name": str(tiny_qwen3_dir), "model.device": "cpu", "model.dtype": "float32",
-                               "data.max_conversations": 12, "data.max_tokens_per_conversation": 160,
-                               "harvest.out": str(out), "harvest.hookpoints": ["layers.2"],
-                               "harvest.dtype": "float32", "harvest.shard_records": 300}))
-    ds = ActivationDataset.open(out)
-    assert ds.num_shards >= 3
-    return ds
+def dataset(tiny_activations: ActivationDataset) -> ActivationDataset:
+    """The session's tiny dataset: layers.2 (label l3) of 12 conversations, in 300-record shards."""
+    return tiny_activations
 
 
 @pytest.fixture(scope="module")
 def sae(dataset: ActivationDataset) -> TopKSae:
-    torch.manual_seed(0)
-    model = TopKSae(D_IN, D_SAE, K)
+    model = make_sae(D_IN, D_SAE, K, b_enc=0.3)
     x = torch.cat([dataset.shard_activations(i, "l3").float() for i in range(dataset.num_shards)])
-    with torch.no_grad():
-        model.input_mean.copy_(x.mean(0))
-        model.input_std.copy_(x.std(0))
-        model.b_enc.normal_(0.0, 0.3)
-    return model.eval()
+    model.input_mean.copy_(x.mean(0))  # the data's normaliser, as training would set it
+    model.input_std.copy_(x.std(0))
+    return model
 
 
 @pytest.fixture(scope="module")
 def run(sae: TopKSae, tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return make_run(tmp_path_factory.mktemp("index-run") / "run", sae)
+    return write_run(tmp_path_factory.mktemp("index-run") / "run", sae)
 
 
 def config(tiny_qwen3_dir: Path, dataset: ActivationDataset, out: Path, **index):
@@ -186,7 +152,9 @@ def test_prompt_rows_carry_record_fields_and_context(one_go: Path, dataset: Acti
         assert row["context_before"] == tokenizer.decode(row["context_before_ids"])
         clipped_before += p < CONTEXT
         clipped_after += p + CONTEXT >= len(tokens)
-    assert clipped_before > 0
+    # Both ends of a conversation clip a context (the slices above check those rows too); the counts are the
+    # prompt rows within CONTEXT tokens of the conversation's first and last token.
+    assert clipped_before > 0 and clipped_after > 0
 
 
 def test_context_stops_at_conversation_boundaries(dataset: ActivationDataset):
@@ -292,13 +260,13 @@ def test_reader_and_report(one_go: Path):
 
 
 def test_bad_inputs_are_named(tiny_qwen3_dir: Path, dataset: ActivationDataset, sae: TopKSae, tmp_path: Path):
-    wide = TopKSae(D_IN * 2, D_SAE, K)
+    wide = make_sae(D_IN * 2, D_SAE, K)
     with pytest.raises(ReverseIndexError, match=r"d_in 128.*d_model 64"):
-        build_index(config(tiny_qwen3_dir, dataset, tmp_path / "x"), make_run(tmp_path / "wide", wide))
+        build_index(config(tiny_qwen3_dir, dataset, tmp_path / "x"), write_run(tmp_path / "wide", wide))
     with pytest.raises(ReverseIndexError, match=r"hookpoint layers\.1.*\['layers\.2'\]"):
-        build_index(config(tiny_qwen3_dir, dataset, tmp_path / "x"), make_run(tmp_path / "l2", sae, "layers.1"))
+        build_index(config(tiny_qwen3_dir, dataset, tmp_path / "x"), write_run(tmp_path / "l2", sae, "layers.1"))
     with pytest.raises(ReverseIndexError, match=r"index\.shards"):
-        build_index(config(tiny_qwen3_dir, dataset, tmp_path / "x", shards=[0, 99]), make_run(tmp_path / "ok", sae))
+        build_index(config(tiny_qwen3_dir, dataset, tmp_path / "x", shards=[0, 99]), write_run(tmp_path / "ok", sae))
     # A truncated shard is named; so is a tokenizer that is not the dataset's.
     copy = Path(shutil.copytree(dataset.root, tmp_path / "copy"))
     shard = copy / dataset.shard_entries[1]["file"]
@@ -312,18 +280,18 @@ def test_bad_inputs_are_named(tiny_qwen3_dir: Path, dataset: ActivationDataset, 
         build_index(config(tiny_qwen3_dir, ActivationDataset.open(copy), tmp_path / "x"), tmp_path / "ok")
 
 
+@pytest.mark.slow
 def test_cli_builds_merges_and_fails_cleanly(tiny_qwen3_dir: Path, dataset: ActivationDataset, run: Path,
                                              one_go: Path, tmp_path: Path, sae: TopKSae):
     from click.testing import CliRunner
 
     from saescope.cli import main
 
-    saescope = str(Path(PYTHON).parent / "saescope")
     cfg = tmp_path / "index.yaml"
     cfg.write_text(yaml.safe_dump({"model": {"name": str(tiny_qwen3_dir)}, "train": {"activations": str(dataset.root)},
                                    "index": {"out": str(tmp_path / "cli"), "batch_size": BATCH, "top_examples": TOP,
                                              "context_tokens": CONTEXT, "device": "cpu"}}))
-    ok = subprocess.run([saescope, "index", str(run), "--config", str(cfg), "--index.no-decode-tokens"],
+    ok = subprocess.run([SAESCOPE, "index", str(run), "--config", str(cfg), "--index.no-decode-tokens"],
                         capture_output=True, text=True)
     assert ok.returncode == 0, ok.stderr[-2000:]
     assert f"{dataset.manifest['counts']['records']:,} records" in ok.stdout
@@ -335,7 +303,7 @@ def test_cli_builds_merges_and_fails_cleanly(tiny_qwen3_dir: Path, dataset: Acti
     merged = CliRunner().invoke(main, ["index-merge", str(one_go), "--out", str(tmp_path / "m")])
     assert merged.exit_code == 0, merged.output
     assert "merged from 1 parts" in merged.output and tables(tmp_path / "m")[1].equals(tables(one_go)[1])
-    bad = subprocess.run([saescope, "index", str(make_run(tmp_path / "l2", sae, "layers.1")), "--config", str(cfg),
+    bad = subprocess.run([SAESCOPE, "index", str(write_run(tmp_path / "l2", sae, "layers.1")), "--config", str(cfg),
                           "--index.out", str(tmp_path / "bad")], capture_output=True, text=True)
     assert bad.returncode == 1 and "layers.1" in bad.stderr and "Traceback" not in bad.stderr
 
@@ -343,13 +311,10 @@ def test_cli_builds_merges_and_fails_cleanly(tiny_qwen3_dir: Path, dataset: Acti
 @pytest.mark.slow
 def test_two_ranks_under_torchrun_build_parts_and_merge(dataset: ActivationDataset, run: Path, one_go: Path,
                                                         tmp_path: Path):
-    saescope = str(Path(PYTHON).parent / "saescope")
-    torchrun = [PYTHON, "-m", "torch.distributed.run", "--standalone", "--nproc-per-node", "2", "--no-python"]
     out = tmp_path / "dist"
-    result = subprocess.run([*torchrun, saescope, "index", str(run), "--index.activations", str(dataset.root),
-                             "--index.out", str(out), "--index.batch-size", str(BATCH), "--index.top-examples",
-                             str(TOP), "--index.context-tokens", str(CONTEXT), "--index.device", "cpu",
-                             "--index.no-decode-tokens"], capture_output=True, text=True)
+    result = torchrun("index", str(run), "--index.activations", str(dataset.root), "--index.out", str(out),
+                      "--index.batch-size", str(BATCH), "--index.top-examples", str(TOP), "--index.context-tokens",
+                      str(CONTEXT), "--index.device", "cpu", "--index.no-decode-tokens")
     assert result.returncode == 0, result.stderr[-3000:]
     shards = list(range(dataset.num_shards))
     for rank in (0, 1):

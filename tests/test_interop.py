@@ -5,39 +5,24 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+from functools import partial
 from pathlib import Path
 
 import pytest
 import torch
+from conftest import make_sae as shared_sae
 from safetensors.torch import load_file, save_file
 
-from saescope.export.interop import (
-    InteropError,
-    detect_format,
-    read_saelens,
-    read_sparsify,
-    transformer_lens_hook_name,
-    write_saelens,
-    write_sparsify,
-)
+from saescope.export.interop import transformer_lens_hook_name, write_saelens, write_sparsify
+from saescope.release.peers import InteropError, detect_format, read_saelens, read_sparsify
 from saescope.sae.model import TopKSae
 
 D_IN, D_SAE, K = 16, 64, 4
 ATOL = 1e-5
 
 
-def make_sae(seed: int = 0) -> TopKSae:
-    """Random weights and a non-trivial normaliser, so that a missing fold shows up in every output."""
-    g = torch.Generator().manual_seed(seed)
-    sae = TopKSae(D_IN, D_SAE, K)
-    with torch.no_grad():
-        sae.W_enc.copy_(torch.randn(D_IN, D_SAE, generator=g) * 0.5)
-        sae.W_dec.copy_(torch.randn(D_SAE, D_IN, generator=g) * 0.3)
-        sae.b_enc.copy_(torch.randn(D_SAE, generator=g) * 0.1)
-        sae.b_dec.copy_(torch.randn(D_IN, generator=g) * 0.2)
-        sae.input_mean.copy_(torch.randn(D_IN, generator=g) * 2.0)
-        sae.input_std.copy_(torch.rand(D_IN, generator=g) * 1.5 + 0.5)
-    return sae
+# Untied random weights and a non-trivial normaliser, so that a missing fold shows up in every output.
+make_sae = partial(shared_sae, D_IN, D_SAE, K, tied=False, mean=2.0, std=(0.5, 2.0), b_dec=0.2, b_enc=0.1)
 
 
 def raw_inputs(sae: TopKSae, n: int = 256, seed: int = 1) -> torch.Tensor:
@@ -180,12 +165,12 @@ def test_sparsify_round_trip_without_peer(tmp_path: Path) -> None:
 
 
 def test_read_sparsify_root_with_several_hookpoints_needs_a_choice(tmp_path: Path) -> None:
-    write_sparsify(make_sae(0), tmp_path, "layers.3")
-    write_sparsify(make_sae(1), tmp_path, "layers.5")
+    write_sparsify(make_sae(seed=0), tmp_path, "layers.3")
+    write_sparsify(make_sae(seed=1), tmp_path, "layers.5")
     with pytest.raises(InteropError, match="pass hookpoint="):
         read_sparsify(tmp_path)
-    x = raw_inputs(make_sae(1))
-    assert_same_forward(make_sae(1), read_sparsify(tmp_path, hookpoint="layers.5"), x)
+    x = raw_inputs(make_sae(seed=1))
+    assert_same_forward(make_sae(seed=1), read_sparsify(tmp_path, hookpoint="layers.5"), x)
 
 
 def test_sparsify_loader_matches_our_forward(tmp_path: Path) -> None:
@@ -272,6 +257,7 @@ def test_detect_format(tmp_path: Path) -> None:
     assert detect_format(tmp_path / "missing") is None
 
 
+@pytest.mark.slow
 def test_reading_needs_no_peer_library(tmp_path: Path) -> None:
     sae = make_sae()
     write_saelens(sae, tmp_path / "sl", {"hookpoint": "layers.3"})
@@ -280,7 +266,7 @@ def test_reading_needs_no_peer_library(tmp_path: Path) -> None:
     script = (
         "import sys; sys.modules['sae_lens'] = None; sys.modules['sparsify'] = None\n"
         "from pathlib import Path\n"
-        "from saescope.export.interop import read_saelens, read_sparsify\n"
+        "from saescope.release.peers import read_saelens, read_sparsify\n"
         f"read_saelens(Path({str(tmp_path / 'sl')!r})); read_sparsify(Path({str(tmp_path / 'sp')!r}))\n"
     )
     subprocess.run([sys.executable, "-c", script], check=True, capture_output=True, timeout=120)

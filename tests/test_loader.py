@@ -3,19 +3,21 @@ import json
 import logging
 import shutil
 import threading
+import time
 from collections import Counter
 from pathlib import Path
 
 import pytest
 import torch
 
-import saescope.train.loader as loader_module
 from saescope.config import load_config
 from saescope.harvest.dataset import ActivationDataset, DatasetError
 from saescope.harvest.run import harvest
 from saescope.train.loader import (
     ActivationStream,
     LoaderConfig,
+    batcher,
+    chain,
     epoch_shard_order,
     merge_loader_states,
     sample_rows,
@@ -86,6 +88,15 @@ def same(a: list[torch.Tensor], b: list[torch.Tensor]) -> bool:
     return len(a) == len(b) and all(torch.equal(x, y) for x, y in zip(a, b, strict=True))
 
 
+def threads_left(before: set[threading.Thread], seconds: float = 5.0) -> list[threading.Thread]:
+    """The threads started since `before` still alive after up to `seconds` (torchdata's idle workers look at
+    their stop flag every 0.1 s, so one may take that long to end after close)."""
+    deadline = time.monotonic() + seconds
+    while (left := [t for t in threading.enumerate() if t not in before]) and time.monotonic() < deadline:
+        time.sleep(0.02)
+    return left
+
+
 @pytest.fixture(scope="module")
 def reference(acts_dir: Path) -> list[torch.Tensor]:
     return take(acts_dir, config())
@@ -136,6 +147,40 @@ def test_resume_continues_exactly(acts_dir: Path, dataset: ActivationDataset, re
     assert same(list(restored), reference[k:])
 
 
+def test_thread_timing_never_changes_the_batches(acts_dir: Path, reference: list[torch.Tensor],
+                                                 monkeypatch: pytest.MonkeyPatch):
+    real_fetch, real_open = chain.fetch_shard, chain.open_rows
+
+    def slow_fetch(files, i, verify):  # even shards come in last: the pool finishes them out of order
+        time.sleep(0.03 if i % 2 == 0 else 0.0)
+        return real_fetch(files, i, verify)
+
+    def slow_open(path, *args):
+        time.sleep(0.01 * (hash(path.name) % 3))
+        return real_open(path, *args)
+
+    monkeypatch.setattr(chain, "fetch_shard", slow_fetch)
+    monkeypatch.setattr(chain, "open_rows", slow_open)
+    assert same(take(acts_dir, config(prefetch_shards=3, decoded_prefetch_shards=1)), reference)
+
+
+def torch_threads_of_a_new_thread() -> int:
+    counts: list[int] = []
+    thread = threading.Thread(target=lambda: counts.append(torch.get_num_threads()))
+    thread.start()
+    thread.join()
+    return counts[0]
+
+
+def test_stream_leaves_torch_threads_alone(acts_dir: Path):
+    # torch keeps one intra-op thread count per process, which a thread takes up at its first torch op: a stage
+    # calling torch.set_num_threads(1) (as torchdata's ParallelMapper and PinMemory threads do) would have every
+    # later thread, the gathers' too, run on one core.
+    threads = torch_threads_of_a_new_thread()
+    take(acts_dir, config(epochs=1))
+    assert torch_threads_of_a_new_thread() == threads
+
+
 def test_iterating_again_continues_where_it_stopped(acts_dir: Path, reference: list[torch.Tensor]):
     with ActivationStream(acts_dir, config()) as stream:
         first = [batch for _, batch in zip(range(3), stream, strict=False)]
@@ -147,12 +192,12 @@ def test_iterating_again_continues_where_it_stopped(acts_dir: Path, reference: l
 @pytest.fixture(scope="module")
 def reference2(acts_dir: Path) -> list[torch.Tensor]:
     """One process reading two streams."""
-    return take(acts_dir, config(streams=2))
+    return take(acts_dir, config(loader_streams=2))
 
 
 def test_two_ranks_yield_one_process_batches_in_rank_order(acts_dir: Path, reference: list[torch.Tensor],
                                                             reference2: list[torch.Tensor], all_rows: Counter):
-    ranks = [take(acts_dir, config(streams=2), rank=r, world_size=2) for r in range(2)]
+    ranks = [take(acts_dir, config(loader_streams=2), rank=r, world_size=2) for r in range(2)]
     assert all(len(batches) == len(reference2) and batches[0].shape == (BATCH // 2, 64) for batches in ranks)
     assert same([torch.cat(pair) for pair in zip(*ranks, strict=True)], reference2)
     assert same(take(acts_dir, config(), rank=1, world_size=2), ranks[1])  # streams=None: one per rank
@@ -164,7 +209,7 @@ def test_two_ranks_yield_one_process_batches_in_rank_order(acts_dir: Path, refer
 def test_each_rank_reads_only_its_own_shards(dataset: ActivationDataset, monkeypatch: pytest.MonkeyPatch):
     held_out = tuple(dataset.held_out_shards(0.25))
     streamed = set(range(dataset.num_shards)) - set(held_out)
-    real_fetch, real_keys = loader_module.fetch_shard, loader_module.shard_keys
+    real_fetch, real_keys = chain.fetch_shard, chain.shard_keys
     fetched: list[int] = []
     decoded: list[tuple[int, int]] = []
 
@@ -179,13 +224,13 @@ def test_each_rank_reads_only_its_own_shards(dataset: ActivationDataset, monkeyp
     def dealt(epoch: int, rank: int) -> set[int]:  # the epoch's order without the held-out shards, dealt to 2
         return set([i for i in epoch_shard_order(7, epoch, dataset.num_shards) if i in streamed][rank::2])
 
-    monkeypatch.setattr(loader_module, "fetch_shard", fetch)
-    monkeypatch.setattr(loader_module, "shard_keys", keys)
+    monkeypatch.setattr(chain, "fetch_shard", fetch)  # where the fetch and decode stages look them up
+    monkeypatch.setattr(chain, "shard_keys", keys)
     read: list[dict[int, set[int]]] = []  # per rank: epoch -> shards decoded
     for rank in range(2):
         fetched.clear()
         decoded.clear()
-        take(dataset, config(streams=2), rank=rank, world_size=2, exclude_shards=held_out)
+        take(dataset, config(loader_streams=2), rank=rank, world_size=2, exclude_shards=held_out)
         by_epoch: dict[int, set[int]] = {}
         for epoch, shard in decoded:
             by_epoch.setdefault(epoch, set()).add(shard)
@@ -200,7 +245,7 @@ def test_each_rank_reads_only_its_own_shards(dataset: ActivationDataset, monkeyp
 
 def test_state_moves_between_world_sizes(acts_dir: Path):
     # 9 shards: stream 0 gets 5 of them each epoch, stream 1 gets 4 and runs shorter epochs.
-    cfg, exclude = config(streams=2), (0,)
+    cfg, exclude = config(loader_streams=2), (0,)
     reference2 = take(acts_dir, cfg, exclude_shards=exclude)
     with ActivationStream(acts_dir, cfg, exclude_shards=exclude) as stream:
         k = stream.batches_per_epoch + 1
@@ -236,22 +281,22 @@ def test_state_moves_between_world_sizes(acts_dir: Path):
 
 def test_streams_must_fit_the_world_the_batch_and_the_shards(acts_dir: Path, dataset: ActivationDataset):
     with pytest.raises(ValueError, match="world_size 3 does not divide the 2 loader streams"):
-        ActivationStream(acts_dir, config(streams=2), rank=0, world_size=3)
+        ActivationStream(acts_dir, config(loader_streams=2), rank=0, world_size=3)
     with pytest.raises(ValueError, match="batch_size 64 is not divisible by the 3 loader streams"):
-        ActivationStream(acts_dir, config(streams=3))
+        ActivationStream(acts_dir, config(loader_streams=3))
     with pytest.raises(ValueError, match=f"{dataset.num_shards} shards to stream, fewer than the 64 streams; use "
                                          f"fewer ranks/streams or smaller shards"):
-        ActivationStream(acts_dir, config(streams=64))
+        ActivationStream(acts_dir, config(loader_streams=64))
     with ActivationStream(acts_dir, config()) as stream:
         one_stream = stream.state_dict()
     with pytest.raises(ValueError, match="world_size 2 does not divide the 1 loader streams"):
         ActivationStream(acts_dir, config(), rank=0, world_size=2, state=one_stream)
     with pytest.raises(ValueError, match="num_streams: state 1, stream 2"):
-        ActivationStream(acts_dir, config(streams=2), state=one_stream)
-    with ActivationStream(acts_dir, config(streams=2), rank=1, world_size=2) as stream:
+        ActivationStream(acts_dir, config(loader_streams=2), state=one_stream)
+    with ActivationStream(acts_dir, config(loader_streams=2), rank=1, world_size=2) as stream:
         next(iter(stream))
         ahead = stream.state_dict()
-    with ActivationStream(acts_dir, config(streams=2), rank=0, world_size=2) as stream:
+    with ActivationStream(acts_dir, config(loader_streams=2), rank=0, world_size=2) as stream:
         behind = stream.state_dict()
     with pytest.raises(ValueError, match="different global batches"):
         merge_loader_states([behind, ahead])
@@ -305,8 +350,8 @@ def test_skip_corrupt_skips_counts_and_resumes(acts_dir: Path, tmp_path: Path, d
                                                where: dict[bytes, set[tuple[int, int]]],
                                                caplog: pytest.LogCaptureFixture):
     copy, name = broken_copy(acts_dir, tmp_path, 3, truncate)
-    cfg = config(skip_corrupt=True, epochs=1)
-    with caplog.at_level(logging.WARNING, logger=loader_module.__name__), ActivationStream(copy, cfg) as stream:
+    cfg = config(skip_corrupt_shards=True, epochs=1)
+    with caplog.at_level(logging.WARNING, logger="saescope.train.loader"), ActivationStream(copy, cfg) as stream:
         batches = list(stream)
         assert stream.skipped_shards == [name]
         # The cap comes from the manifest: the shorter epoch 0 is followed by enough of epoch 1 to reach it.
@@ -327,7 +372,7 @@ def test_skip_corrupt_skips_counts_and_resumes(acts_dir: Path, tmp_path: Path, d
 
 
 def test_background_error_reaches_the_consumer_and_threads_stop(acts_dir: Path, monkeypatch: pytest.MonkeyPatch):
-    real, calls = loader_module.open_rows, []
+    real, calls = chain.open_rows, []
 
     def failing(*args, **kwargs):
         calls.append(1)
@@ -335,40 +380,40 @@ def test_background_error_reaches_the_consumer_and_threads_stop(acts_dir: Path, 
             raise RuntimeError("boom in the decoder")
         return real(*args, **kwargs)
 
-    monkeypatch.setattr(loader_module, "open_rows", failing)
-    for cfg in (config(), config(streams=2)):
+    monkeypatch.setattr(chain, "open_rows", failing)
+    for cfg in (config(), config(loader_streams=2)):
         calls.clear()
+        before = set(threading.enumerate())
         stream = ActivationStream(acts_dir, cfg)
-        iterator = iter(stream)
-        pipelines = stream._slot.pipelines
-        with pytest.raises(RuntimeError, match="boom in the decoder"):
-            list(iterator)
-        assert pipelines and not any(t.is_alive() for pipeline in pipelines for t in pipeline.threads)
+        with pytest.raises(RuntimeError, match=r"^boom in the decoder$"):  # the error itself, not a wrapper's
+            list(stream)
+        assert not threads_left(before)
 
 
 def test_close_or_garbage_stops_an_endless_stream(acts_dir: Path):
+    before = set(threading.enumerate())
     stream = ActivationStream(acts_dir, config(epochs=None))
     iterator = iter(stream)
-    pipelines = stream._slot.pipelines
     for _ in range(3 * (stream.batches_per_epoch + 1)):  # past several epoch boundaries
         next(iterator)
     assert stream.position.streams[0][0] == 3
+    assert len(threading.enumerate()) > len(before)
     stream.close()
-    assert pipelines and not any(t.is_alive() for pipeline in pipelines for t in pipeline.threads)
+    assert not threads_left(before)
 
-    stream = ActivationStream(acts_dir, config(epochs=None, streams=2))
+    stream = ActivationStream(acts_dir, config(epochs=None, loader_streams=2))
     iterator = iter(stream)
     next(iterator)
     pipelines = stream._slot.pipelines
-    del stream, iterator
-    gc.collect()
     assert pipelines and len(pipelines) == 2
-    assert not any(t.is_alive() for pipeline in pipelines for t in pipeline.threads)
+    del stream, iterator, pipelines
+    gc.collect()
+    assert not threads_left(before)
 
 
 def test_memory_stays_within_the_window(acts_dir: Path, dataset: ActivationDataset, monkeypatch: pytest.MonkeyPatch):
     held: list[int] = []
-    real_add, real_release = loader_module.LiveShards.add, loader_module.LiveShards.release
+    real_add, real_release = batcher.LiveShards.add, batcher.LiveShards.release
 
     def add(self, start: int, acts: torch.Tensor) -> None:
         real_add(self, start, acts)
@@ -378,8 +423,8 @@ def test_memory_stays_within_the_window(acts_dir: Path, dataset: ActivationDatas
         real_release(self, live_start)
         held.append(sum(len(shard) for shard in self._shards))
 
-    monkeypatch.setattr(loader_module.LiveShards, "add", add)
-    monkeypatch.setattr(loader_module.LiveShards, "release", release)
+    monkeypatch.setattr(batcher.LiveShards, "add", add)
+    monkeypatch.setattr(batcher.LiveShards, "release", release)
     largest = max(e["rows"] for e in dataset.shard_entries)
     for window in (0, 64, 256):
         held.clear()

@@ -17,6 +17,7 @@ def offline(monkeypatch: pytest.MonkeyPatch, tmp_path):
     monkeypatch.setenv("HF_HOME", str(tmp_path / "hf"))
 
 
+@pytest.mark.slow
 def test_model_not_reachable_says_how_to_use_a_local_copy(tmp_path):
     # A fresh process, since huggingface_hub reads HF_HUB_OFFLINE when it is imported.
     result = subprocess.run(

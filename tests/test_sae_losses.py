@@ -1,6 +1,9 @@
+from functools import partial
+
 import pytest
 import torch
 import torch.nn.functional as F
+from conftest import make_sae as shared_sae
 
 from saescope.sae import (
     DeadLatentTracker,
@@ -10,21 +13,14 @@ from saescope.sae import (
     auxk_loss_from_code,
     fused_topk_encode,
     fve,
-    init_weights,
     mse_loss,
 )
 
 D_IN, D_SAE, K = 16, 64, 4
 
 
-def make_sae() -> TopKSae:
-    gen = torch.Generator().manual_seed(0)
-    sae = TopKSae(D_IN, D_SAE, K)
-    init_weights(sae, gen)
-    with torch.no_grad():
-        sae.b_dec.copy_(torch.randn(D_IN, generator=gen))
-        sae.b_enc.copy_(torch.randn(D_SAE, generator=gen) * 0.1 + 0.5)
-    return sae
+# The identity normaliser, b_dec ~ N(0, 1) and a positive b_enc ~ N(0.5, 0.1).
+make_sae = partial(shared_sae, D_IN, D_SAE, K, mean=0.0, std=(1.0, 1.0), b_dec=1.0, b_enc=0.1, b_enc_shift=0.5)
 
 
 def make_x(n: int = 48, seed: int = 1) -> torch.Tensor:

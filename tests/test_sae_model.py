@@ -1,5 +1,8 @@
+from functools import partial
+
 import pytest
 import torch
+from conftest import make_sae as shared_sae
 
 from saescope.sae import (
     STATE_DICT_KEYS,
@@ -13,18 +16,9 @@ from saescope.sae import (
 D_IN, D_SAE, K = 16, 64, 4
 
 
-def make_sae(seed: int = 0) -> TopKSae:
-    """A model with every term of the formula non-trivial: normaliser, b_dec and b_enc."""
-    gen = torch.Generator().manual_seed(seed)
-    sae = TopKSae(D_IN, D_SAE, K)
-    init_weights(sae, gen)
-    with torch.no_grad():
-        sae.input_mean.copy_(torch.randn(D_IN, generator=gen) * 3)
-        sae.input_std.copy_(torch.rand(D_IN, generator=gen) * 2 + 0.5)
-        sae.b_dec.copy_(torch.randn(D_IN, generator=gen) * 0.5)
-        # Positive b_enc keeps well over k pre-activations positive, so every row has exactly k nonzeros.
-        sae.b_enc.copy_(torch.rand(D_SAE, generator=gen) + 1.0)
-    return sae
+# A model with every term of the formula non-trivial: normaliser, b_dec and b_enc. A positive b_enc (1.5 +- 0.25)
+# keeps well over k pre-activations positive, so every row has exactly k nonzeros.
+make_sae = partial(shared_sae, D_IN, D_SAE, K, mean=3.0, std=(0.5, 2.5), b_dec=0.5, b_enc=0.25, b_enc_shift=1.5)
 
 
 def make_x(n: int = 32, seed: int = 1) -> torch.Tensor:

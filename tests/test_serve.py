@@ -188,6 +188,7 @@ def test_api_matches_parquet(client, folders):
             assert row[key] == pytest.approx(metrics[f][key])
 
 
+@pytest.mark.slow
 def test_cli_refuses_folder_without_summary(folders, tmp_path):
     incomplete = tmp_path / "incomplete"
     incomplete.mkdir()

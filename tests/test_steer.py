@@ -1,7 +1,6 @@
 """Steering: the hook's edit matches its definition, generation is clean/steered from one prompt, and the
 reliability metrics match their definitions computed by hand."""
 
-import json
 import os
 import subprocess
 import sys
@@ -13,7 +12,7 @@ import pyarrow.parquet as pq
 import pytest
 import torch
 import torch.nn.functional as F
-from conftest import lmsys_row
+from conftest import lmsys_row, make_sae, write_run
 
 from saescope.config import load_config
 from saescope.config.schema import SteerConfig
@@ -22,7 +21,6 @@ from saescope.steer import Intervention, SteerError, steered_generate, steering
 from saescope.steer.generate import chat_prompt_ids, generate_ids
 from saescope.steer.intervene import feature_activation, feature_direction
 from saescope.steer.reliability import Prompt, choose_features, measure_reliability
-from saescope.train.checkpoint import write_checkpoint
 
 HOOKPOINT, LAYER = "layers.1", 1
 D_SAE, K = 256, 8
@@ -31,12 +29,8 @@ IDS = torch.tensor([[1, 5, 9, 13, 17, 21]])
 
 @pytest.fixture(scope="module")
 def sae() -> TopKSae:
-    torch.manual_seed(0)
-    sae = TopKSae(64, D_SAE, K)  # tied init: W_dec[f] . W_enc[:, f] = 1, so a clamp reads back exactly
-    with torch.no_grad():
-        sae.input_mean.normal_(0.0, 0.1)
-        sae.input_std.uniform_(0.5, 2.0)
-    return sae.eval().requires_grad_(False)
+    # Tied init: W_dec[f] . W_enc[:, f] = 1, so a clamp reads back exactly.
+    return make_sae(64, D_SAE, K, mean=0.1).requires_grad_(False)
 
 
 def hookpoint_output(model, ids: torch.Tensor, **kwargs) -> torch.Tensor:
@@ -176,24 +170,9 @@ def test_reliability_metrics_match_their_definitions(tiny_qwen3, sae):
     assert summary["ce_steered"] == pytest.approx(sum(r["ce_steered"] for r in result.prompts) / 2)
 
 
-def sae_run(folder: Path, sae: TopKSae) -> Path:
-    """A training run folder holding one final checkpoint of `sae` at layers.1 of the tiny model."""
-    meta = {"architecture": {"type": "topk", "d_in": 64, "d_sae": D_SAE, "k": K, "aux_k": 8, "aux_coef": 0.03},
-            "normalization": {"method": "per_dimension_standardize", "tokens": 4096, "std_floor": 1e-5},
-            "hookpoint": HOOKPOINT, "layer_label": "l2", "step": 10, "tokens_seen": 2560,
-            "model": {"name": "tiny", "architecture": "Qwen3ForCausalLM", "n_layers": 4},
-            "data": {"activations": "x"}, "training": {"run_name": "tiny-steer"}}
-    checkpoint = folder / "checkpoints" / "step-000010"
-    write_checkpoint(checkpoint, sae.state_dict(), {"saescope": json.dumps(meta)}, {"trainer": {"step": 10}},
-                     {"step": 10, "tokens_seen": 2560, "metrics": {"loss": 0.1}, "run_name": "tiny-steer"})
-    (checkpoint.parent / "registry.json").write_text(json.dumps(
-        {"checkpoints": [{"step": 10, "path": "step-000010", "metrics": {"loss": 0.1}, "final": True}]}))
-    return folder
-
-
 @pytest.fixture(scope="module")
 def run_folder(tmp_path_factory, sae) -> Path:
-    return sae_run(tmp_path_factory.mktemp("steer-run"), sae)
+    return write_run(tmp_path_factory.mktemp("steer-run"), sae, HOOKPOINT)  # layers.1 of the tiny model
 
 
 def test_steer_eval_writes_its_files_summary_last(tiny_qwen3_dir, run_folder, tmp_path):
@@ -221,6 +200,7 @@ def cli(*args: str) -> subprocess.CompletedProcess:
     return subprocess.run([sys.executable, "-m", "saescope", *args], capture_output=True, text=True, timeout=120)
 
 
+@pytest.mark.slow
 def test_cli_steer_prints_both_continuations_and_errors_cleanly(tiny_qwen3_dir, run_folder):
     common = ["--model.name", str(tiny_qwen3_dir), "--model.device", "cpu", "--model.dtype", "float32",
               "--steer.max-new-tokens", "4"]

@@ -9,9 +9,10 @@ import yaml
 from pydantic import ValidationError
 
 from saescope.config.schema import SaescopeConfig
+from saescope.errors import SaescopeError
 
 
-class ConfigError(ValueError):
+class ConfigError(SaescopeError, ValueError):
     """A config file or override that cannot be used; the message names the file and key."""
 
 
@@ -31,7 +32,9 @@ def read_yaml(path: str | Path) -> dict[str, Any]:
     except OSError as e:
         raise ConfigError(f"{path}: cannot read config file ({e.strerror})") from e
     except yaml.YAMLError as e:
-        raise ConfigError(f"{path}: not valid YAML: {e}") from e
+        mark = getattr(e, "problem_mark", None)  # one line: the position and the problem, not YAML's excerpt
+        where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark is not None else ""
+        raise ConfigError(f"{path}: not valid YAML{where}: {getattr(e, 'problem', None) or e}") from e
     if data is None:
         return {}
     if not isinstance(data, dict):

@@ -6,7 +6,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from saescope.lm.hookpoints import parse_hookpoint
+from saescope.config.hookpoints import parse_hookpoint
 
 DEFAULT_MODEL = "smollm2-135m-instruct"
 SAMPLE_SOURCE = "saescope:sample"
@@ -69,7 +69,44 @@ class HarvestConfig(Section):
         return value
 
 
-class TrainConfig(Section):
+class LoaderSettings(Section):
+    """How the training stream reads, shuffles and prefetches shards (the stream's knobs, not its data)."""
+
+    shuffle_buffer: int = Field(8192, ge=0, description="Rows of the shuffle window (0: shard and row order only).")
+    prefetch_shards: int = Field(4, ge=0, description="Shard files fetched ahead in the background (0: on demand).")
+    decoded_prefetch_shards: int = Field(8, ge=1, description="Shards decoded (checked, mapped, keyed) ahead.")
+    cpu_prefetch_batches: int = Field(16, ge=1, description="Batches assembled ahead (pinned for a CUDA device).")
+    epochs: int | None = Field(
+        None, ge=1, description="Stop the stream after this many epochs' worth of global batches (None: no cap)."
+    )
+    loader_streams: int | None = Field(
+        None, ge=1, description="Independent shard streams the global batch is drawn from; each rank reads only its "
+        "streams' shards. None: one per rank (or the resumed state's). Fix it (a multiple of every world size you "
+        "will use) to resume a run at another world size.",
+    )
+    skip_corrupt_shards: bool = Field(False, description="Skip a corrupt shard (logged, listed) instead of stopping.")
+    verify_shards: bool = Field(False, description="Check each shard's sha256 against the manifest when fetched.")
+
+
+class Hyperparams(Section):
+    """What one optimiser step of the trainer depends on."""
+
+    lr: float = Field(3e-4, gt=0, description="Adam learning rate.")
+    beta1: float = Field(0.9, ge=0, lt=1, description="Adam beta1.")
+    beta2: float = Field(0.999, ge=0, lt=1, description="Adam beta2.")
+    batch_size: int = Field(32768, ge=1, description="Tokens per optimiser step, over all ranks.")
+    warmup_tokens: int = Field(1_000_000, ge=0, description="Linear learning-rate warmup, in tokens.")
+    aux_k: int = Field(512, ge=0, description="Dead latents used by the AuxK loss (0 disables it).")
+    aux_coef: float = Field(0.03125, ge=0, description="Weight of the AuxK loss.")
+    dead_tokens: int = Field(10_000_000, ge=1, description="A latent is dead after this many tokens without firing.")
+    autocast_dtype: Literal["bfloat16", "float32"] = Field("bfloat16", description="Autocast dtype (CUDA and CPU).")
+    max_consecutive_nonfinite: int = Field(10, ge=1, description="Stop after this many non-finite losses in a row.")
+
+
+class TrainConfig(Hyperparams, LoaderSettings):
+    """The `train` section: the run's own fields plus the trainer's `Hyperparams` and the stream's
+    `LoaderSettings`, each defined once and handed to its stage as this object."""
+
     activations: str = Field(
         "runs/harvest", description="Activation dataset: a local folder, or hf://datasets/<repo_id>[@revision]."
     )
@@ -78,15 +115,7 @@ class TrainConfig(Section):
     run_name: str | None = Field(None, description="Name of the run (default: the out folder's name).")
     d_sae: int = Field(9216, ge=1, description="Number of latents.")
     k: int = Field(32, ge=1, description="Active latents per token (TopK).")
-    aux_k: int = Field(512, ge=0, description="Dead latents used by the AuxK loss (0 disables it).")
-    aux_coef: float = Field(0.03125, ge=0, description="Weight of the AuxK loss.")
-    dead_tokens: int = Field(10_000_000, ge=1, description="A latent is dead after this many tokens without firing.")
-    lr: float = Field(3e-4, gt=0, description="Adam learning rate.")
-    beta1: float = Field(0.9, ge=0, lt=1, description="Adam beta1.")
-    beta2: float = Field(0.999, ge=0, lt=1, description="Adam beta2.")
-    batch_size: int = Field(32768, ge=1, description="Tokens per optimiser step, over all ranks.")
-    warmup_tokens: int = Field(1_000_000, ge=0, description="Linear learning-rate warmup, in tokens.")
-    total_tokens: int | None = Field(None, ge=1, description="Tokens to train on (default: one epoch).")
+    total_tokens: int | None = Field(None, ge=1, description="Tokens to train on (default: `epochs` epochs, or one).")
     heldout_fraction: float = Field(
         0.1, ge=0, lt=1, description="Leave the last fraction of the shards out of training (eval reads them)."
     )
@@ -98,19 +127,8 @@ class TrainConfig(Section):
     )
     b_dec_init: Literal["geometric_median", "mean"] = Field("geometric_median", description="How b_dec starts.")
     b_dec_init_tokens: int = Field(8192, ge=1, description="Sample size for the b_dec initialisation.")
-    autocast_dtype: Literal["bfloat16", "float32"] = Field("bfloat16", description="Autocast dtype (CUDA and CPU).")
     device: str = Field("auto", description="'auto' (CUDA when available, per local rank), 'cpu' or 'cuda:N'.")
     seed: int = Field(0, description="Seeds the initialisation and the data order.")
-    prefetch_shards: int = Field(4, ge=0, description="Shard files fetched ahead in the background.")
-    decoded_prefetch_shards: int = Field(8, ge=1, description="Shards decoded in memory ahead of use.")
-    shuffle_buffer: int = Field(8192, ge=1, description="Rows in the shuffle buffer.")
-    cpu_prefetch_batches: int = Field(16, ge=1, description="Batches assembled ahead (pinned on CUDA).")
-    skip_corrupt_shards: bool = Field(False, description="Skip and count a corrupt shard instead of stopping.")
-    loader_streams: int | None = Field(
-        None, ge=1, description="Independent shard streams the global batch is drawn from; each rank reads only its "
-        "streams' shards. None: one per rank. Fix it (a multiple of every world size you will use) to resume a run "
-        "at another world size.",
-    )
     save_every: int = Field(5000, ge=1, description="Checkpoint every this many steps.")
     best_checkpoint_count: int = Field(3, ge=0, description="Keep this many best checkpoints (plus the final).")
     best_checkpoint_metric: str = Field("loss", description="Metric that ranks checkpoints (mean since last save).")
@@ -118,7 +136,6 @@ class TrainConfig(Section):
     export_formats: list[Literal["safetensors", "pt", "onnx", "raw", "saelens", "sparsify"]] = Field(
         default_factory=lambda: ["safetensors", "pt", "onnx"], description="Formats of retained checkpoints."
     )
-    max_consecutive_nonfinite: int = Field(10, ge=1, description="Stop after this many non-finite losses in a row.")
     log_every: int = Field(10, ge=1, description="Write a metrics line every this many steps.")
     wandb_project: str | None = Field(None, description="Log to this wandb project too (offline works).")
     cuda_alloc_conf: str | None = Field(
@@ -137,7 +154,11 @@ class EvalConfig(Section):
                                     "train.activations).")
     out: str = Field("runs/eval", description="Folder for the JSON results, snapshot lines and table.")
     heldout_fraction: float = Field(
-        0.1, ge=0, lt=1, description="Evaluate on the last fraction of the shards (0: all); match train's."
+        0.1, ge=0, lt=1, description="Evaluate on the last fraction of the shards; match train's."
+    )
+    allow_training_data: bool = Field(
+        False, description="With no held-out shards (heldout_fraction 0, or a one-shard dataset), evaluate on all "
+        "the shards, which the SAE trained on (the result says heldout: false); off: that is an error."
     )
     max_records: int | None = Field(None, ge=1, description="Cap on intrinsic records (None: all held-out ones).")
     outlier_factor: float = Field(

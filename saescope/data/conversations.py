@@ -19,6 +19,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from saescope.config.schema import SAMPLE_SOURCE, DataConfig
+from saescope.errors import SaescopeError
 
 ROLES = ("system", "user", "assistant")
 LMSYS_COLUMNS = ("conversation_id", "model", "conversation", "turn", "language", "redacted")
@@ -26,7 +27,7 @@ _HUB_ID = re.compile(r"^[\w.-]+/[\w.-]+$")
 _EXAMPLES_PER_REASON = 5
 
 
-class DataError(ValueError):
+class DataError(SaescopeError, ValueError):
     """A conversation source that cannot be read; the message names the file."""
 
 

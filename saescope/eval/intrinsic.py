@@ -1,6 +1,6 @@
 """Intrinsic metrics over activation-dataset records: FVE, MSE (normalised and raw), dead latents, L0.
 
-FVE is pooled over every evaluated record with the global mean (not averaged per batch), as the seed
+FVE is pooled over every evaluated record with the global mean (not averaged per batch), as the Qwen3-8B l36 release
 reports it: fve = 1 - sum_t ||x_t - x_hat_t||^2 / sum_t ||x_t - mean(x)||^2.
 
 Residual streams hold a few attention-sink tokens whose norm is tens to thousands of times the median; on
@@ -25,7 +25,7 @@ class IntrinsicResult:
     fve: float
     fve_ordinary: float  # FVE over the records that are not outliers (attention sinks)
     outlier_records: int
-    mse_normalized: float  # per element, in the normalised space the training loss uses (the seed's mse)
+    mse_normalized: float  # per element, in the normalised space of the training loss (the release card's mse)
     mse_raw: float  # per element, in raw activation units
     dead: int  # latents that never fired over the evaluated records
     records: int
@@ -43,19 +43,21 @@ def intrinsic_metrics(
     sae: TopKSae, dataset: ActivationDataset, hookpoint: str, shards: list[int], batch_size: int = 4096,
     max_records: int | None = None, outlier_factor: float = 10.0,
 ) -> IntrinsicResult:
-    fve, fve_ordinary = FveAccumulator(sae.d_in), FveAccumulator(sae.d_in)
+    # Every sum lives where the SAE does; activations are read from the mapped shards and moved there per batch.
+    device = sae.W_enc.device
+    fve, fve_ordinary = FveAccumulator(sae.d_in, device), FveAccumulator(sae.d_in, device)
     outlier_norm: float | None = None
     outliers = 0
     sq_err_n = sq_err_raw = 0.0
     active = 0
-    counts = torch.zeros(sae.d_sae, dtype=torch.int64)
+    counts = torch.zeros(sae.d_sae, dtype=torch.int64, device=device)
     records = 0
     for shard in shards:
         acts = dataset.shard_activations(shard, hookpoint)
         for start in range(0, len(acts), batch_size):
             if max_records is not None and records >= max_records:
                 break
-            x = acts[start : start + batch_size].float()
+            x = acts[start : start + batch_size].to(device, non_blocking=True).float()
             if max_records is not None:
                 x = x[: max_records - records]
             out = sae(x)
@@ -78,5 +80,5 @@ def intrinsic_metrics(
     return IntrinsicResult(
         fve=fve.compute(), fve_ordinary=fve_ordinary.compute(), outlier_records=outliers,
         mse_normalized=sq_err_n / elements, mse_raw=sq_err_raw / elements,
-        dead=int((counts == 0).sum()), records=records, l0=active / records, firing_counts=counts,
+        dead=int((counts == 0).sum()), records=records, l0=active / records, firing_counts=counts.cpu(),
     )

@@ -1,10 +1,9 @@
-"""`saescope eval`: intrinsic and core-plus figures for one or several SAEs, in the seed's snapshot format."""
+"""`saescope eval`: intrinsic and core-plus figures for one or several SAEs, as the Qwen3-8B l36 card's snapshots."""
 
 from __future__ import annotations
 
 import hashlib
 import json
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -16,14 +15,23 @@ from saescope import __version__
 from saescope.config.schema import SaescopeConfig
 from saescope.data.conversations import iter_conversations
 from saescope.data.templating import TokenizedConversation, tokenize_conversation, tokenizer_fingerprint
+from saescope.errors import SaescopeError
 from saescope.eval.coreplus import core_plus
 from saescope.eval.intrinsic import intrinsic_metrics
-from saescope.export.retained import load_sae_or_run
 from saescope.harvest.dataset import ActivationDataset
 from saescope.lm.loading import LoadedModel, load_model
+from saescope.release.errors import ReleaseError
+from saescope.release.select import load_sae_or_run, recorded_hookpoint
 from saescope.sae.model import TopKSae
 from saescope.utils.atomic import sha256_file, write_bytes_atomic, write_json_atomic
+from saescope.utils.devices import resolve_device
+from saescope.utils.markdown import table
 from saescope.utils.precision import dtype_name
+from saescope.utils.timestamps import utc_now
+
+
+class EvalError(SaescopeError, ValueError):
+    """An evaluation that would not measure what it says (e.g. on the SAE's own training data)."""
 
 
 def sae_label(metadata: dict[str, Any], path: Path) -> str:
@@ -32,7 +40,7 @@ def sae_label(metadata: dict[str, Any], path: Path) -> str:
 
 
 def snapshot_line(label: str, intrinsic: dict[str, Any], coreplus: dict[str, Any] | None) -> str:
-    """The seed's form: `step-005000: intrinsic fve=…, mse=…, dead=…, records=…; core-plus ce_score=…, …`."""
+    """The reference card's form: `step-005000: intrinsic fve=…, mse=…, dead=…, records=…; core-plus ce_score=…, …`."""
     line = (f"{label}: intrinsic fve={intrinsic['fve']:.6f}, mse={intrinsic['mse']:.6f}, "
             f"dead={intrinsic['dead']}, records={intrinsic['records']}")
     if coreplus is not None:
@@ -43,26 +51,39 @@ def snapshot_line(label: str, intrinsic: dict[str, Any], coreplus: dict[str, Any
 
 def markdown_table(results: list[dict[str, Any]]) -> str:
     header = ["SAE", "fve", "fve, no sinks", "mse", "dead", "records", "L0", "ce_score", "kl_score", "tokens"]
-    rows = ["| " + " | ".join(header) + " |", "|---" * len(header) + "|"]
+    rows = []
     for r in results:
         i, c = r["intrinsic"], r.get("core_plus") or {}
-        cells = [r["label"], f"{i['fve']:.6f}", f"{i['fve_ordinary']:.6f}", f"{i['mse']:.6f}", str(i["dead"]),
-                 str(i["records"]), f"{i['l0']:.1f}",
-                 *(f"{c[k]:.6f}" if k in c else "-" for k in ("ce_score", "kl_score")), str(c.get("tokens", "-"))]
-        rows.append("| " + " | ".join(cells) + " |")
-    return "\n".join(rows) + "\n"
+        rows.append([r["label"], f"{i['fve']:.6f}", f"{i['fve_ordinary']:.6f}", f"{i['mse']:.6f}", str(i["dead"]),
+                     str(i["records"]), f"{i['l0']:.1f}",
+                     *(f"{c[k]:.6f}" if k in c else "-" for k in ("ce_score", "kl_score")), str(c.get("tokens", "-"))])
+    return "\n".join(table(header, rows)) + "\n"
+
+
+def intrinsic_shards(cfg: SaescopeConfig, dataset: ActivationDataset) -> tuple[list[int], bool]:
+    """(the shards intrinsic metrics read, whether they are held out of training). With no held-out shards, all
+    of them (the SAE's training data) only when eval.allow_training_data says so, and saying so."""
+    held_out = dataset.held_out_shards(cfg.eval.heldout_fraction)
+    if held_out:
+        return held_out, True
+    why = (f"{dataset.root} has no held-out shards (eval.heldout_fraction={cfg.eval.heldout_fraction}, "
+           f"{dataset.num_shards} shard{'s' if dataset.num_shards != 1 else ''})")
+    if not cfg.eval.allow_training_data:
+        raise EvalError(f"{why}: evaluating would score the SAE on its training data; raise the fraction (as "
+                        "train's) or set eval.allow_training_data to evaluate on all shards anyway")
+    print(f"warning: {why}: evaluating on all of them, the SAE's training data (eval.allow_training_data)")
+    return list(range(dataset.num_shards)), False
 
 
 def evaluate_one(sae_path: Path, sae: TopKSae, metadata: dict[str, Any], cfg: SaescopeConfig,
-                 dataset: ActivationDataset, lm: LoadedModel | None,
+                 dataset: ActivationDataset, shards: list[int], heldout: bool, lm: LoadedModel | None,
                  conversations: list[tuple[str, TokenizedConversation]]) -> dict[str, Any]:
-    hookpoint = metadata["model"]["hookpoint"]
-    shards = dataset.held_out_shards(cfg.eval.heldout_fraction) or list(range(dataset.num_shards))
+    hookpoint = recorded_hookpoint(sae_path, metadata, dataset.hookpoints)
     intrinsic = intrinsic_metrics(sae, dataset, hookpoint, shards, cfg.eval.batch_size, cfg.eval.max_records,
                                   cfg.eval.outlier_factor)
     result: dict[str, Any] = {
         "label": sae_label(metadata, sae_path), "sae": str(sae_path), "sae_weights_sha256": sae.weights_sha256(),
-        "hookpoint": hookpoint, "intrinsic": intrinsic.to_dict(),
+        "hookpoint": hookpoint, "heldout": heldout, "intrinsic": intrinsic.to_dict(),
         "intrinsic_data": {"activations": str(dataset.root), "shards": shards,
                            "manifest_sha256": sha256_file(dataset.root / "manifest.json")},
     }
@@ -122,24 +143,32 @@ def evaluate(cfg: SaescopeConfig, sae_paths: list[Path]) -> list[dict[str, Any]]
     """Evaluate each SAE (release, checkpoint or training run), write `<out>/<label>.json` per SAE, and the
     snapshot lines and a markdown table over all of them."""
     out = Path(cfg.eval.out)
+    saes = [load_sae_or_run(path) for path in sae_paths]  # an unusable SAE fails before the model loads
     dataset = ActivationDataset.open(cfg.eval.activations or cfg.train.activations)
+    for source, sae, metadata in saes:
+        recorded_hookpoint(source, metadata, dataset.hookpoints)
+        if sae.d_in != dataset.d_model:
+            raise ReleaseError(f"SAE {source} has d_in {sae.d_in}, but the activation dataset {dataset.root} has "
+                               f"d_model {dataset.d_model}: they come from different models")
+    shards, heldout = intrinsic_shards(cfg, dataset)
     lm = load_model(cfg.model) if cfg.eval.coreplus else None
     conversations: list[tuple[str, TokenizedConversation]] = []
     origin = None
     if lm is not None:
         conversations, origin = coreplus_conversations(cfg, dataset, lm)
+    # One device for the model and the SAE: core-plus splices the SAE into the model's forward.
+    device = lm.device if lm is not None else resolve_device(cfg.model.device)
     results = []
-    for path in sae_paths:
-        source, sae, metadata = load_sae_or_run(path)
-        result = evaluate_one(source, sae, metadata, cfg, dataset, lm, conversations)
+    for source, sae, metadata in saes:
+        result = evaluate_one(source, sae.to(device), metadata, cfg, dataset, shards, heldout, lm, conversations)
         if "core_plus_data" in result:
             result["core_plus_data"]["origin"] = origin
         counts = result.pop("firing_counts", None)
         if counts is not None:
-            table = pa.table({"latent": list(range(len(counts))), "firing_count": counts.tolist()})
+            counts_table = pa.table({"latent": list(range(len(counts))), "firing_count": counts.tolist()})
             out.mkdir(parents=True, exist_ok=True)
-            pq.write_table(table, out / f"{result['label']}.firing_counts.parquet")
-        result |= {"evaluated_at": datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"), "saescope_version": __version__}
+            pq.write_table(counts_table, out / f"{result['label']}.firing_counts.parquet")
+        result |= {"evaluated_at": utc_now(), "saescope_version": __version__}
         write_json_atomic(out / f"{result['label']}.json", result)
         print(result["snapshot_line"])
         results.append(result)

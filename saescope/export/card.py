@@ -1,5 +1,5 @@
 """The model card (README.md) of a release, generated from its metadata and manifest provenance with the
-seed card's sections, so every release documents the same things in the same places."""
+Qwen3-8B l36 release card's sections, so every release documents the same things in the same places."""
 
 from __future__ import annotations
 
@@ -10,8 +10,10 @@ from typing import Any
 import yaml
 
 from saescope.config.schema import SAMPLE_SOURCE
-from saescope.export.hub_ids import activations_hub_id, base_model_id, hub_id
-from saescope.export.layout import (
+from saescope.export.snippets import NUMPY_LOADER, hub_snippet, sdk_snippet
+from saescope.release.errors import ReleaseError
+from saescope.release.hub import activations_hub_id, base_model_id, hub_id
+from saescope.release.layout import (
     CARD,
     INDEX_DIR,
     MANIFEST,
@@ -22,7 +24,8 @@ from saescope.export.layout import (
     RAW_TENSORS,
     SAFETENSORS,
 )
-from saescope.export.snippets import NUMPY_LOADER, hub_snippet, sdk_snippet
+from saescope.release.manifest import safe_member
+from saescope.utils.atomic import read_json_object
 
 TAGS = ["sparse-autoencoder", "topk-sae", "interpretability", "saescope"]
 SDK_REPO = "saescope"
@@ -257,7 +260,7 @@ def index_section(meta: dict[str, Any], index: dict[str, Any] | None, prov: dict
     if not index:
         return (f"{head}\n\nNot built yet: this release has no reverse feature index. Once one is built over the "
                 "activation dataset with this SAE, its files are published under reverse-index/.")
-    # The seed card's indexing bullets, from the summary's keys (a key the summary lacks is left out).
+    # The Qwen3-8B l36 card's indexing bullets, from the summary's keys (a key the summary lacks is left out).
     labels = {"batch_size": "Batch size", "context_tokens": "Context window around firing token (tokens)",
               "top_examples": "Stored prompt examples per feature (top)",
               "conversations_indexed": "Conversations indexed",
@@ -328,5 +331,4 @@ def read_index_summary(release: Path, prov: dict[str, Any]) -> dict[str, Any] | 
     entry = prov.get("reverse_index_summary")
     if not entry:
         return None
-    summary = json.loads((release / entry["path"]).read_text())
-    return summary if isinstance(summary, dict) else {}
+    return read_json_object(safe_member(release, entry.get("path")), ReleaseError)

@@ -13,14 +13,12 @@ import warnings
 from pathlib import Path
 from typing import Any
 
-import numpy as np
 import onnx
 import torch
-from onnx import numpy_helper
 from torch import nn
 
-from saescope.export.errors import ReleaseError
-from saescope.export.layout import HEADER_KEY, ONNX, ONNX_DATA
+from saescope.release.errors import ReleaseError
+from saescope.release.layout import HEADER_KEY, ONNX, ONNX_DATA
 from saescope.sae.model import STATE_DICT_KEYS
 
 OPSET = 17
@@ -90,9 +88,3 @@ def write_onnx(state: dict[str, torch.Tensor], k: int, metadata: dict[str, Any],
         return [ONNX, ONNX_DATA]
     onnx.save_model(model, str(folder / ONNX))
     return [ONNX]
-
-
-def read_onnx_initializers(path: Path) -> dict[str, np.ndarray]:
-    """The named weights of an exported graph (external data is read from the same folder)."""
-    model = onnx.load(str(path))
-    return {init.name: numpy_helper.to_array(init) for init in model.graph.initializer}

@@ -3,31 +3,28 @@ lines, the reverse-index summary) so the card can be regenerated from the releas
 
 from __future__ import annotations
 
-import json
 import shutil
 from pathlib import Path
 from typing import Any
 
-from saescope.export.errors import ReleaseError
-from saescope.export.layout import INDEX_DIR, INDEX_FILES
-from saescope.utils.atomic import sha256_file
+from saescope.release.errors import ReleaseError
+from saescope.release.layout import INDEX_DIR, INDEX_FILES
+from saescope.utils.atomic import read_json_object, sha256_file
 
 
 def snapshot_lines(eval_results: list[Path]) -> list[str]:
     """The `snapshot_line` of each evaluation result JSON; files without one are skipped."""
     lines = []
     for path in eval_results:
-        try:
-            result = json.loads(Path(path).read_text())
-        except (OSError, json.JSONDecodeError) as e:
-            raise ReleaseError(f"{path}: unreadable evaluation result ({e})") from e
-        if isinstance(result, dict) and isinstance(result.get("snapshot_line"), str):
+        result = read_json_object(path, ReleaseError)
+        if isinstance(result.get("snapshot_line"), str):
             lines.append(result["snapshot_line"])
     return lines
 
 
 def copy_index(summary: Path, release: Path) -> list[str]:
-    """Copy the index summary and the seed's companion files beside it into reverse-index/<index name>/."""
+    """Copy the index summary and the companion files the reference release ships beside it into
+    reverse-index/<index name>/."""
     summary = Path(summary)
     if not summary.is_file():
         raise ReleaseError(f"{summary}: reverse-index summary missing")

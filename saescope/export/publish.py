@@ -16,9 +16,9 @@ from typing import Any
 
 from huggingface_hub import HfApi
 
-from saescope.export.errors import ReleaseError
-from saescope.export.layout import MANIFEST, PT
-from saescope.export.manifest import check_entry, read_manifest, safe_member
+from saescope.release.errors import ReleaseError
+from saescope.release.layout import MANIFEST, PT
+from saescope.release.manifest import check_entry, read_manifest, safe_member
 from saescope.utils.atomic import sha256_file
 
 # Folders whose content is never release data (VCS history, download caches, hub client state).

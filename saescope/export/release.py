@@ -14,17 +14,19 @@ from pathlib import Path
 from typing import Any
 
 from saescope.export.card import read_index_summary, render_card
-from saescope.export.checkpoint_source import CheckpointSource, read_checkpoint
-from saescope.export.errors import ReleaseError
 from saescope.export.formats import write_pt, write_raw, write_safetensors
 from saescope.export.interop import write_saelens, write_sparsify
-from saescope.export.layout import CARD, FORMATS, INTEROP_FORMATS, MANIFEST, METADATA, PT, SAFETENSORS, check_formats
-from saescope.export.manifest import build_manifest, read_manifest, release_files
-from saescope.export.metadata import release_metadata, utc_now
+from saescope.export.manifest import build_manifest
 from saescope.export.onnx_graph import write_onnx
 from saescope.export.provenance import copy_index, index_summary_entry, release_provenance, snapshot_lines
+from saescope.release.checkpoint import CheckpointSource, read_checkpoint
+from saescope.release.errors import ReleaseError
+from saescope.release.layout import CARD, FORMATS, INTEROP_FORMATS, MANIFEST, METADATA, PT, SAFETENSORS, check_formats
+from saescope.release.manifest import read_manifest, release_files
+from saescope.release.metadata import release_metadata
 from saescope.sae.model import TopKSae
-from saescope.utils.atomic import write_bytes_atomic, write_json_atomic
+from saescope.utils.atomic import read_json_object, write_bytes_atomic, write_json_atomic
+from saescope.utils.timestamps import utc_now
 
 
 def write_json(path: Path, obj: Any) -> None:
@@ -109,7 +111,7 @@ def set_repo_id(release: Path, repo_id: str) -> None:
     release = Path(release)
     manifest = read_manifest(release)
     prov = {**manifest.get("provenance", {}), "repo_id": repo_id}
-    meta = json.loads((release / METADATA).read_text())
+    meta = read_json_object(release / METADATA, ReleaseError)
     files = sorted({*release_files(release), CARD, MANIFEST})
     card = render_card(meta, prov, files, read_index_summary(release, prov))
     write_bytes_atomic(release / CARD, card.encode())

@@ -39,7 +39,7 @@ k = meta["architecture"]["k"]
 
 
 def hub_snippet(repo_id: str, index_files: list[str]) -> str:
-    """The seed card's hf_hub_download snippet, listing this release's reverse-index parquet files."""
+    """The Qwen3-8B l36 card's hf_hub_download snippet, listing this release's reverse-index parquet files."""
     lines = ["from huggingface_hub import hf_hub_download", "", f'repo_id = "{repo_id}"', "",
              'sae_path = hf_hub_download(repo_id, "model.safetensors")',
              'metadata_path = hf_hub_download(repo_id, "model.metadata.json")']

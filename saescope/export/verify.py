@@ -7,22 +7,22 @@ shapes against the metadata; and the forward of every format against model.safet
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import torch
 
-from saescope.export.checkpoint_source import read_header
 from saescope.export.compare import Agreement, Outputs, agreement, onnx_outputs, random_inputs, torch_outputs
-from saescope.export.errors import ReleaseError
-from saescope.export.formats import read_format
-from saescope.export.interop import read_saelens, read_sparsify
-from saescope.export.layout import CARD, FORMATS, MANIFEST, METADATA, ONNX, SAFETENSORS, format_files
-from saescope.export.manifest import check_entry, entry_for, read_manifest, release_files
-from saescope.export.metadata import check_shapes
+from saescope.release.checkpoint import read_header
+from saescope.release.errors import ReleaseError
+from saescope.release.formats import read_format
+from saescope.release.layout import CARD, FORMATS, MANIFEST, METADATA, ONNX, SAFETENSORS, format_files
+from saescope.release.manifest import check_entry, entry_for, read_manifest, release_files
+from saescope.release.metadata import check_shapes
+from saescope.release.peers import read_saelens, read_sparsify
 from saescope.sae.model import TopKSae
+from saescope.utils.atomic import read_json_object
 
 
 @dataclass
@@ -100,7 +100,7 @@ def verify_release(path: Path, n_inputs: int = 64, atol: float = 1e-4) -> Verify
         raise ReleaseError(f"{root}: not a folder")
     report = VerifyReport(path=root, n_inputs=n_inputs)
     check_manifest(root, read_manifest(root), report)
-    metadata = json.loads((root / METADATA).read_text())
+    metadata = read_json_object(root / METADATA, ReleaseError)
     arch = metadata["architecture"]
     states = {fmt: read_format(root, fmt, metadata) for fmt in present_formats(root, metadata)}
     for fmt, state in states.items():

@@ -15,11 +15,12 @@ import torch
 from safetensors import SafetensorError, safe_open
 
 from saescope.data.templating import ROLE_NAMES
+from saescope.errors import SaescopeError
 from saescope.harvest.format import FORMAT_NAME, MANIFEST, SHARD_HEADER_KEY, acts_key
-from saescope.utils.atomic import sha256_file
+from saescope.utils.atomic import read_json_object, sha256_file
 
 
-class DatasetError(ValueError):
+class DatasetError(SaescopeError, ValueError):
     """A dataset, shard or record that cannot be used; the message names the file."""
 
 
@@ -44,17 +45,31 @@ class ConversationTokens:
     truncated: bool
 
 
+def check_shard_file(path: Path, size: int | None = None, sha256: str | None = None) -> int:
+    """Check a shard file against its manifest entry: present, of the recorded `size`, and of the recorded
+    `sha256` when given (a full read, so only on request). Returns its size; raises DatasetError naming the file.
+    The one place these checks live: opening a shard, verifying a dataset and the training stream's fetch."""
+    try:
+        if not path.is_file():
+            raise DatasetError(f"shard {path} is missing")
+        actual = path.stat().st_size
+        if size is not None and actual != size:
+            raise DatasetError(f"shard {path} is truncated or altered: {actual} bytes, manifest says {size}")
+        if sha256 is not None and sha256_file(path) != sha256:
+            raise DatasetError(f"shard {path} is corrupt: sha256 does not match the manifest")
+    except FileNotFoundError as e:  # removed between the checks
+        raise DatasetError(f"shard {path} is missing") from e
+    except OSError as e:  # permissions, I/O: still one line that names the shard
+        raise DatasetError(f"shard {path} cannot be read: {e}") from e
+    return actual
+
+
 class Shard:
     """One memory-mapped shard; reads only the slices asked for."""
 
     def __init__(self, path: Path, expected_bytes: int | None = None) -> None:
         self.path = path
-        if not path.is_file():
-            raise DatasetError(f"shard {path} is missing")
-        if expected_bytes is not None and path.stat().st_size != expected_bytes:
-            raise DatasetError(
-                f"shard {path} is truncated or altered: {path.stat().st_size} bytes, manifest says {expected_bytes}"
-            )
+        check_shard_file(path, expected_bytes)
         try:
             self._file = safe_open(str(path), framework="pt")
             raw = (self._file.metadata() or {}).get(SHARD_HEADER_KEY, "{}")
@@ -94,10 +109,7 @@ class ActivationDataset:
                 root / "run.json"
             ).exists() else ""
             raise DatasetError(f"{manifest_path} not found: not a complete activation dataset{hint}")
-        try:
-            manifest = json.loads(manifest_path.read_text())
-        except json.JSONDecodeError as e:
-            raise DatasetError(f"{manifest_path}: not valid JSON: {e}") from e
+        manifest = read_json_object(manifest_path, DatasetError)
         if manifest.get("format") != FORMAT_NAME:
             raise DatasetError(f"{manifest_path}: not a {FORMAT_NAME} manifest")
         dataset = cls(root, manifest)
@@ -154,13 +166,9 @@ class ActivationDataset:
         return self.root / self.shard_entries[i]["file"]
 
     def verify(self) -> None:
-        """Check every shard's sha256 against the manifest; the error names the first bad shard."""
+        """Check every shard's size and sha256 against the manifest; the error names the first bad shard."""
         for entry in self.shard_entries:
-            path = self.root / entry["file"]
-            if not path.is_file():
-                raise DatasetError(f"shard {path} is missing")
-            if sha256_file(path) != entry["sha256"]:
-                raise DatasetError(f"shard {path} is corrupt: sha256 does not match the manifest")
+            check_shard_file(self.root / entry["file"], entry["bytes"], entry["sha256"])
 
     def shard_activations(self, i: int, hookpoint_or_label: str) -> torch.Tensor:
         """All activations of shard i at one hookpoint, [rows, d_model]."""

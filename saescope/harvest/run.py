@@ -8,11 +8,9 @@ ends with exactly the records of an uninterrupted run.
 
 from __future__ import annotations
 
-import json
 import time
 from collections.abc import Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
-from datetime import UTC, datetime
 from pathlib import Path
 
 import numpy as np
@@ -20,6 +18,7 @@ import torch
 from tqdm import tqdm
 
 from saescope import __version__
+from saescope.config.hookpoints import hookpoint_label
 from saescope.config.schema import SaescopeConfig
 from saescope.data.conversations import Conversation, ReadStats, count_rows, iter_conversations
 from saescope.data.templating import (
@@ -28,17 +27,21 @@ from saescope.data.templating import (
     tokenize_conversation,
     tokenizer_fingerprint,
 )
+from saescope.errors import SaescopeError
 from saescope.harvest.format import FORMAT_NAME, FORMAT_VERSION, MANIFEST, RUN_FILE, SHARD_DIR, rank_prefix
 from saescope.harvest.shards import HarvestedConversation, build_shard, commit_shard, committed_shards
 from saescope.lm.batching import padded_batch, plan_batches
-from saescope.lm.hookpoints import capture_residuals, check_hookpoints, hookpoint_label
-from saescope.lm.loading import LoadedModel, load_model, resolve_device
+from saescope.lm.hookpoints import capture_residuals, check_hookpoints
+from saescope.lm.loading import LoadedModel, load_model
 from saescope.utils import dist
-from saescope.utils.atomic import remove_stale_temporaries, write_json_atomic
+from saescope.utils.atomic import read_json_object, remove_stale_temporaries, write_json_atomic
+from saescope.utils.devices import resolve_device
 from saescope.utils.precision import dtype_name
+from saescope.utils.settings import refuse_other_settings
+from saescope.utils.timestamps import utc_now
 
 
-class HarvestError(RuntimeError):
+class HarvestError(SaescopeError, RuntimeError):
     pass
 
 
@@ -52,19 +55,11 @@ def run_fingerprint(cfg: SaescopeConfig, world_size: int) -> dict:
 def _check_run_file(out: Path, fingerprint: dict, info: dist.DistInfo) -> None:
     run_file = out / RUN_FILE
     if info.is_main and not run_file.exists():
-        write_json_atomic(run_file, {"fingerprint": fingerprint, "started": _now()})
+        write_json_atomic(run_file, {"fingerprint": fingerprint, "started": utc_now()})
     dist.barrier()
-    recorded = json.loads(run_file.read_text())["fingerprint"]
-    if recorded != fingerprint:
-        changed = sorted(k for k in fingerprint if fingerprint[k] != recorded.get(k))
-        raise HarvestError(
-            f"{out} holds a harvest with a different config (differs in: {', '.join(changed)}); "
-            "use another harvest.out, or delete the folder to start over"
-        )
-
-
-def _now() -> str:
-    return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    recorded = read_json_object(run_file, HarvestError).get("fingerprint", {})
+    refuse_other_settings(recorded, fingerprint, f"{out} holds a harvest",
+                          "use another harvest.out, or delete the folder to start over", HarvestError)
 
 
 def record_positions(tokens: TokenizedConversation, roles: list[str] | None) -> np.ndarray:
@@ -133,7 +128,7 @@ def write_manifest(out: Path, cfg: SaescopeConfig, lm: LoadedModel, stats: ReadS
         "format": FORMAT_NAME,
         "format_version": FORMAT_VERSION,
         "saescope_version": __version__,
-        "created": _now(),
+        "created": utc_now(),
         "model": {
             "name": lm.name,
             "revision": lm.revision,

@@ -12,6 +12,7 @@ from safetensors.torch import save_file
 
 from saescope.data.conversations import Conversation
 from saescope.data.templating import TokenizedConversation
+from saescope.harvest.dataset import DatasetError
 from saescope.harvest.format import (
     FORMAT_NAME,
     FORMAT_VERSION,
@@ -20,7 +21,7 @@ from saescope.harvest.format import (
     parse_shard_stem,
     shard_stem,
 )
-from saescope.utils.atomic import sha256_file, write_json_atomic, write_with_atomic
+from saescope.utils.atomic import read_json_object, sha256_file, write_json_atomic, write_with_atomic
 
 
 @dataclass
@@ -109,5 +110,5 @@ def committed_shards(shards_dir: Path, rank: int | None = None) -> list[dict]:
         if not marker_path.exists():
             path.unlink()  # a kill between the shard's rename and its marker: redo it
             continue
-        markers.append(json.loads(marker_path.read_text()))
+        markers.append(read_json_object(marker_path, DatasetError))
     return sorted(markers, key=lambda m: (m["rank"], m["seq"]))

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from saescope.errors import SaescopeError
 
-class ReverseIndexError(RuntimeError):
+
+class ReverseIndexError(SaescopeError, RuntimeError):
     """An SAE, dataset, tokenizer or index part that cannot be used; the message names it."""

@@ -5,7 +5,6 @@ total order from the union of the parts' examples (a part's examples are a super
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import UTC, datetime
 from functools import reduce
 from pathlib import Path
 from typing import Any
@@ -19,6 +18,7 @@ from saescope.index.accumulate import select_top_index
 from saescope.index.errors import ReverseIndexError
 from saescope.index.folder import read_summary, write_index
 from saescope.index.tables import METRICS_FILE, PROMPTS_FILE, metrics_table, read_table, stats_from_table
+from saescope.utils.timestamps import utc_now
 
 # Settings that change what an index holds (batch_size does not: batches never cross shards).
 MUST_MATCH = ("sae_weights_sha256", "activations_manifest_sha256", "hookpoint", "d_sae", "context_tokens",
@@ -76,7 +76,7 @@ def merge_indexes(parts: Sequence[str | Path], out: str | Path) -> Path:
         "shards": sorted(shard for s in summaries for shard in s["shards"]),
         "merged_from": [str(p) for p in parts],
         "saescope_version": __version__,
-        "created": datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
+        "created": utc_now(),
     }
     records = summary["activation_records_indexed"]
     return write_index(Path(out), metrics_table(stats, records), prompts, summary)

@@ -6,8 +6,6 @@ Example text comes from the indexed conversations, so it is untrusted: it is esc
 
 from __future__ import annotations
 
-import html
-import re
 from pathlib import Path
 from typing import Any
 
@@ -16,23 +14,12 @@ import pyarrow as pa
 
 from saescope.index.tables import best_examples
 from saescope.utils.atomic import write_bytes_atomic, write_with_atomic
+from saescope.utils.markdown import escape
 
 REPORT_FILE = "report.md"
 PLOT_FILE = "firing_rates.png"
 TABLE_ROWS = 20
 CONTEXT_CHARS = 60  # of text shown on each side of the firing token
-_MARKDOWN = re.compile(r"([\\`*_{}\[\]()#+\-.!|~])")
-
-
-def escape(text: str | None, limit: int | None = None, keep: str = "end") -> str:
-    """Untrusted text made inert in a markdown table cell: control characters visible, markdown punctuation
-    backslash-escaped, then HTML-escaped; cut to `limit` characters keeping its start or end."""
-    if not text:
-        return ""
-    text = text.replace("\r", "").replace("\n", "↵").replace("\t", "⇥")
-    if limit is not None and len(text) > limit:
-        text = "…" + text[-limit:] if keep == "end" else text[:limit] + "…"
-    return html.escape(_MARKDOWN.sub(r"\\\1", text), quote=True)
 
 
 def in_context(row: dict[str, Any]) -> str:

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -19,9 +18,9 @@ from tqdm import tqdm
 from transformers import PreTrainedTokenizerBase
 
 from saescope import __version__
+from saescope.config.hookpoints import hookpoint_label
 from saescope.config.schema import ModelConfig, SaescopeConfig
 from saescope.data.templating import tokenizer_fingerprint
-from saescope.export.retained import load_sae_or_run
 from saescope.harvest.dataset import ActivationDataset
 from saescope.harvest.format import MANIFEST, acts_key
 from saescope.index.accumulate import FeatureStats, ShardAccumulator, TopExamples
@@ -29,13 +28,16 @@ from saescope.index.errors import ReverseIndexError
 from saescope.index.examples import prompt_table, record_starts
 from saescope.index.folder import SUMMARY_FILE, read_summary, write_index
 from saescope.index.merge import merge_indexes
-from saescope.index.state import STATE_FILE, IndexState, changed_settings, load_state, save_state
+from saescope.index.state import STATE_FILE, IndexState, load_state, save_state
 from saescope.index.tables import metrics_table
-from saescope.lm.hookpoints import hookpoint_label
-from saescope.lm.loading import ModelLoadError, load_tokenizer, resolve_device
+from saescope.lm.loading import ModelLoadError, load_tokenizer
+from saescope.release.select import load_sae_or_run, recorded_hookpoint
 from saescope.sae.model import TopKSae
 from saescope.utils import dist
 from saescope.utils.atomic import remove_stale_temporaries, sha256_file
+from saescope.utils.devices import resolve_device
+from saescope.utils.settings import refuse_other_settings
+from saescope.utils.timestamps import utc_now
 
 PARTS_DIR = "parts"
 # What a resumed or re-run build must share with the recorded one (batch_size too: it fixes the float sums' order).
@@ -49,9 +51,7 @@ def sae_hookpoint(source: Path, metadata: dict[str, Any], dataset: ActivationDat
     if sae.d_in != dataset.d_model:
         raise ReverseIndexError(f"SAE {source} has d_in {sae.d_in}, but the activation dataset {dataset.root} has "
                                 f"d_model {dataset.d_model}: they come from different models")
-    hookpoint = (metadata.get("model") or {}).get("hookpoint")
-    if hookpoint is None and len(dataset.hookpoints) == 1:  # imported peer formats carry no hookpoint
-        return dataset.hookpoints[0]
+    hookpoint = recorded_hookpoint(source, metadata, dataset.hookpoints)
     if hookpoint not in dataset.hookpoints:
         raise ReverseIndexError(f"SAE {source} reads hookpoint {hookpoint}, but the activation dataset "
                                 f"{dataset.root} holds {dataset.hookpoints}")
@@ -117,29 +117,22 @@ def index_shard(acc: ShardAccumulator, sae: TopKSae, dataset: ActivationDataset,
         progress.update(len(acts))
 
 
-def _now() -> str:
-    return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
-
-
 def build_part(folder: Path, sae: TopKSae, dataset: ActivationDataset, label: str, shards: list[int],
                settings: dict[str, Any], summary_head: dict[str, Any], tokenizer: PreTrainedTokenizerBase | None,
                save_every: int, device: torch.device, show_progress: bool = True) -> Path:
     """Index `shards` into `folder`, resuming from its progress file; returns the folder once complete."""
     if (folder / SUMMARY_FILE).is_file():
-        changed = changed_settings(read_summary(folder), settings)
-        if changed:
-            raise ReverseIndexError(f"{folder} holds an index built with other settings (differs in: "
-                                    f"{', '.join(changed)}); use another index.out, or delete it to rebuild")
+        refuse_other_settings(read_summary(folder), settings, f"{folder} holds an index built",
+                              "use another index.out, or delete it to rebuild", ReverseIndexError)
         if show_progress:
             print(f"{folder}: index already complete ({folder / SUMMARY_FILE})")
         return folder
     folder.mkdir(parents=True, exist_ok=True)
     remove_stale_temporaries(folder)
     state = load_state(folder)
-    if state is not None and changed_settings(state.settings, settings):
-        raise ReverseIndexError(f"{folder / STATE_FILE}: progress of an index with other settings (differs in: "
-                                f"{', '.join(changed_settings(state.settings, settings))}); use another index.out, "
-                                "or delete the folder to start over")
+    if state is not None:
+        refuse_other_settings(state.settings, settings, f"{folder / STATE_FILE}: progress of an index",
+                              "use another index.out, or delete the folder to start over", ReverseIndexError)
     if state is None:
         state = IndexState(FeatureStats.zeros(sae.d_sae), TopExamples.empty(), settings, [])
     acc = ShardAccumulator(state.stats.to(device), state.top.to(device), settings["top_examples"])
@@ -166,7 +159,7 @@ def build_part(folder: Path, sae: TopKSae, dataset: ActivationDataset, label: st
         "prompt_rows": prompts.num_rows,
         "shards": shards,
         "saescope_version": __version__,
-        "created": _now(),
+        "created": utc_now(),
     }
     write_index(folder, metrics_table(acc.stats, records), prompts, summary)
     (folder / STATE_FILE).unlink(missing_ok=True)
@@ -178,9 +171,9 @@ def build_index(cfg: SaescopeConfig, sae_path: str | Path) -> Path:
     run); returns the index folder. Resumes a killed build; under torchrun the ranks split the shards."""
     icfg = cfg.index
     out = Path(icfg.out)
-    info = dist.init_distributed(resolve_device(icfg.device))
+    device = resolve_device(icfg.device)
+    info = dist.init_distributed(device)
     try:
-        device = resolve_device(icfg.device, info.local_rank)
         dataset = ActivationDataset.open(icfg.activations or cfg.train.activations)
         source, sae, metadata = load_sae_or_run(Path(sae_path))
         hookpoint = sae_hookpoint(source, metadata, dataset, sae)

@@ -45,7 +45,3 @@ def load_state(folder: Path) -> IndexState | None:
                           header["settings"], header["shards_done"])
     except (SafetensorError, OSError, KeyError, json.JSONDecodeError) as e:
         raise ReverseIndexError(f"{path}: unreadable progress file ({e}); delete it to start the index over") from e
-
-
-def changed_settings(recorded: dict[str, Any], settings: dict[str, Any]) -> list[str]:
-    return sorted(k for k in settings if recorded.get(k) != settings[k])

@@ -7,33 +7,18 @@ deepest hookpoint: no later block and no LM head is computed.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 
 import torch
 from torch import nn
 
-_HOOKPOINT = re.compile(r"^layers\.(\d+)$")
+from saescope.config.hookpoints import HookpointError, parse_hookpoint
 
-
-class HookpointError(ValueError):
-    pass
+__all__ = ["HookpointError", "capture_residuals", "check_hookpoints", "decoder_layers"]
 
 
 class _StopForward(Exception):
     """Raised from the deepest hook to end the forward early."""
-
-
-def parse_hookpoint(hookpoint: str) -> int:
-    match = _HOOKPOINT.match(hookpoint)
-    if match is None:
-        raise HookpointError(f"hookpoint '{hookpoint}' is not of the form 'layers.N' (e.g. layers.35)")
-    return int(match.group(1))
-
-
-def hookpoint_label(hookpoint: str) -> str:
-    """`layers.35` -> `l36`: the seed's layer label counts blocks from one."""
-    return f"l{parse_hookpoint(hookpoint) + 1}"
 
 
 def decoder_layers(model: nn.Module) -> nn.ModuleList:

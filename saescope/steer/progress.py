@@ -8,9 +8,9 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from saescope.index.state import changed_settings
 from saescope.steer.intervene import SteerError
 from saescope.utils.atomic import read_json_object, write_json_atomic
+from saescope.utils.settings import refuse_other_settings
 
 PROGRESS_FILE = "steer_progress.json"
 
@@ -26,10 +26,8 @@ class SteerProgress:
         if not path.is_file():
             return cls(path, settings, [])
         state = read_json_object(path, SteerError)
-        changed = changed_settings(state.get("settings", {}), settings)
-        if changed:
-            raise SteerError(f"{path}: progress of a steer-eval with other settings (differs in: "
-                             f"{', '.join(changed)}); use another steer.out, or delete the file to start over")
+        refuse_other_settings(state.get("settings", {}), settings, f"{path}: progress of a steer-eval",
+                              "use another steer.out, or delete the file to start over", SteerError)
         return cls(path, settings, state.get("pairs", []))
 
     def done(self) -> dict[tuple[int, float], list[dict[str, Any]]]:

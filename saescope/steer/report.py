@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from saescope.index.report import escape
+from saescope.utils.markdown import escape, table
 
 TEXT_CHARS = 120  # of each continuation shown
 
@@ -12,13 +12,10 @@ TEXT_CHARS = 120  # of each continuation shown
 def reliability_table(features: list[dict[str, Any]]) -> list[str]:
     header = ["feature", "strength", "value", "reliability", "fire clean", "fire steered", "CE clean",
               "CE steered", "changed"]
-    lines = ["| " + " | ".join(header) + " |", "|---" * len(header) + "|"]
-    for r in features:
-        cells = [str(r["feature"]), f"{r['strength']:g}", f"{r['value']:.3g}", f"{r['reliability']:.2f}",
-                 f"{r['fire_rate_clean']:.2f}", f"{r['fire_rate_steered']:.2f}", f"{r['ce_clean']:.2f}",
-                 f"{r['ce_steered']:.2f}", f"{r['changed']:.2f}"]
-        lines.append("| " + " | ".join(cells) + " |")
-    return lines
+    rows = [[str(r["feature"]), f"{r['strength']:g}", f"{r['value']:.3g}", f"{r['reliability']:.2f}",
+             f"{r['fire_rate_clean']:.2f}", f"{r['fire_rate_steered']:.2f}", f"{r['ce_clean']:.2f}",
+             f"{r['ce_steered']:.2f}", f"{r['changed']:.2f}"] for r in features]
+    return table(header, rows)
 
 
 def examples(prompts: list[dict[str, Any]]) -> list[str]:

@@ -12,11 +12,12 @@ from tqdm import tqdm
 
 from saescope import __version__
 from saescope.config.schema import SaescopeConfig
-from saescope.export.retained import load_sae_or_run
 from saescope.index.reader import ReverseIndex
 from saescope.lm.hookpoints import HookpointError, check_hookpoints
 from saescope.lm.loading import LoadedModel, load_model
+from saescope.release.select import load_sae_or_run
 from saescope.sae.model import TopKSae
+from saescope.steer.files import PROMPTS_FILE, RELIABILITY_FILE, REPORT_FILE, SUMMARY_FILE
 from saescope.steer.generate import SteeredGeneration, chat_prompt_ids, steered_generate
 from saescope.steer.intervene import Intervention, SteerError, check_interventions
 from saescope.steer.progress import SteerProgress
@@ -24,11 +25,6 @@ from saescope.steer.reliability import choose_features, data_prompts, measure_re
 from saescope.steer.report import render_report
 from saescope.utils.atomic import write_bytes_atomic, write_json_atomic, write_with_atomic
 from saescope.utils.precision import dtype_name
-
-RELIABILITY_FILE = "steering_reliability.parquet"
-PROMPTS_FILE = "steering_prompts.parquet"
-REPORT_FILE = "report.md"
-SUMMARY_FILE = "summary.json"
 
 
 def sae_hookpoint(metadata: dict[str, Any], sae: TopKSae, lm: LoadedModel) -> str:

@@ -9,37 +9,22 @@ never lost when a run is halted.
 
 from __future__ import annotations
 
-import json
 import shutil
-from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any
 
 import torch
 from safetensors.torch import save_file
 
+from saescope.release.layout import INFO_FILE, SAE_FILE, STATE_FILE
+from saescope.release.registry import Registry, RegistryEntry, RetentionPolicy, read_registry, write_registry
 from saescope.utils.atomic import write_json_atomic
 
-REGISTRY = "registry.json"
-SAE_FILE = "sae.safetensors"
-STATE_FILE = "trainer_state.pt"
-INFO_FILE = "checkpoint.json"
+__all__ = ["CheckpointRegistry", "RetentionPolicy", "read_trainer_state", "step_name", "write_checkpoint"]
 
 
 def step_name(step: int) -> str:
     return f"step-{step:06d}"
-
-
-@dataclass(frozen=True)
-class RetentionPolicy:
-    best_count: int = 3
-    metric: str = "loss"
-    mode: Literal["min", "max"] = "min"
-
-    def best(self, entries: list[dict[str, Any]]) -> list[dict[str, Any]]:
-        scored = [e for e in entries if self.metric in e["metrics"]]
-        ordered = sorted(scored, key=lambda e: e["metrics"][self.metric], reverse=self.mode == "max")
-        return ordered[: self.best_count]
 
 
 def write_checkpoint(
@@ -66,46 +51,47 @@ def read_trainer_state(folder: Path) -> dict[str, Any]:
 
 
 class CheckpointRegistry:
+    """The run's registry and its retention rule: after every save, decide what is kept and delete the rest."""
+
     def __init__(self, root: Path, policy: RetentionPolicy) -> None:
         self.root = root
         self.policy = policy
-        path = root / REGISTRY
-        self.entries: list[dict[str, Any]] = json.loads(path.read_text())["checkpoints"] if path.exists() else []
+        self.registry = read_registry(root)
+
+    @property
+    def entries(self) -> list[RegistryEntry]:
+        return self.registry.checkpoints
 
     def latest(self) -> Path | None:
         """The newest checkpoint on disk, for --resume (None when there is none)."""
-        for entry in sorted(self.entries, key=lambda e: e["step"], reverse=True):
-            folder = self.root / entry["path"]
+        for entry in sorted(self.entries, key=lambda e: e.step, reverse=True):
+            folder = self.root / entry.path
             if (folder / STATE_FILE).exists():
                 return folder
         return None
 
+    def _ranked(self, entries: list[RegistryEntry]) -> list[int]:
+        """Steps of the best `best_count` entries by the policy's metric, best first."""
+        scored = [e for e in entries if self.policy.metric in e.metrics]
+        ordered = sorted(scored, key=lambda e: e.metrics[self.policy.metric], reverse=self.policy.mode == "max")
+        return [e.step for e in ordered[: self.policy.best_count]]
+
     def record(self, step: int, tokens_seen: int, metrics: dict[str, float], final: bool = False) -> list[Path]:
         """Add a saved checkpoint, re-decide what is retained, delete the rest; returns retained folders."""
-        self.entries = [e for e in self.entries if e["step"] != step]
-        self.entries.append({"step": step, "tokens_seen": tokens_seen, "path": step_name(step),
-                             "metrics": metrics, "final": final})
-        best_steps = [e["step"] for e in self.policy.best(self.entries)]
-        latest_step = max(e["step"] for e in self.entries)
+        entries = [e for e in self.entries if e.step != step]
+        entries.append(RegistryEntry(step=step, tokens_seen=tokens_seen, path=step_name(step), metrics=metrics,
+                                     final=final))
+        best_steps = self._ranked(entries)
+        latest_step = max(e.step for e in entries)
         kept = []
-        for entry in sorted(self.entries, key=lambda e: e["step"]):
-            reasons = []
-            if entry["step"] in best_steps:
-                rank = best_steps.index(entry["step"]) + 1
-                reasons.append(f"best {self.policy.metric} ({self.policy.mode}) #{rank} of {self.policy.best_count}")
-            if entry.get("final"):
-                reasons.append("final")
-            if entry["step"] == latest_step:
-                reasons.append("latest (resume point)")
-            entry["retained_because"] = reasons
-            if reasons:
+        for entry in sorted(entries, key=lambda e: e.step):
+            entry.best_rank = best_steps.index(entry.step) + 1 if entry.step in best_steps else None
+            entry.latest = entry.step == latest_step
+            entry.retained_because = entry.reasons(self.policy)
+            if entry.retained_because:
                 kept.append(entry)
             else:
-                shutil.rmtree(self.root / entry["path"], ignore_errors=True)
-        self.entries = kept
-        write_json_atomic(self.root / REGISTRY, {
-            "policy": {"best_checkpoint_count": self.policy.best_count, "best_checkpoint_metric": self.policy.metric,
-                       "best_checkpoint_mode": self.policy.mode},
-            "checkpoints": kept,
-        })
-        return [self.root / e["path"] for e in kept]
+                shutil.rmtree(self.root / entry.path, ignore_errors=True)
+        self.registry = Registry(policy=self.policy, checkpoints=kept)
+        write_registry(self.root, self.registry)
+        return [self.root / e.path for e in kept]

@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 import os
 import time
-import uuid
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -15,13 +14,13 @@ from safetensors.torch import load_file
 from tqdm import tqdm
 
 from saescope import __version__
-from saescope.config.schema import SaescopeConfig, TrainConfig
-from saescope.lm.hookpoints import hookpoint_label
-from saescope.lm.loading import resolve_device
+from saescope.config.hookpoints import hookpoint_label
+from saescope.config.schema import LoaderSettings, SaescopeConfig, TrainConfig
+from saescope.errors import SaescopeError
+from saescope.release.layout import CHECKPOINTS_DIR, SAE_FILE
 from saescope.sae.model import TopKSae, init_b_dec, init_weights
 from saescope.sae.normalizer import MomentsEstimate, apply_to, estimate_moments
 from saescope.train.checkpoint import (
-    SAE_FILE,
     CheckpointRegistry,
     RetentionPolicy,
     read_trainer_state,
@@ -29,40 +28,29 @@ from saescope.train.checkpoint import (
     write_checkpoint,
 )
 from saescope.train.loader import ActivationStream, LoaderConfig, ShardFiles, merge_loader_states
-from saescope.train.trainer import Hyperparams, Trainer, TrainingDiverged
+from saescope.train.metrics_log import METRICS_FILE, MetricsLog
+from saescope.train.trainer import Trainer, TrainingDiverged
 from saescope.utils import dist
-from saescope.utils.atomic import sha256_file, write_bytes_atomic
+from saescope.utils.atomic import sha256_file
+from saescope.utils.devices import resolve_device
 from saescope.utils.precision import dtype_name
 
-METRICS_FILE = "metrics.jsonl"
 
-
-class TrainError(RuntimeError):
+class TrainError(SaescopeError, RuntimeError):
     pass
 
 
-def hyperparams(cfg: TrainConfig) -> Hyperparams:
-    return Hyperparams(
-        lr=cfg.lr, beta1=cfg.beta1, beta2=cfg.beta2, batch_size=cfg.batch_size, warmup_tokens=cfg.warmup_tokens,
-        aux_k=cfg.aux_k, aux_coef=cfg.aux_coef, dead_tokens=cfg.dead_tokens, autocast_dtype=cfg.autocast_dtype,
-        max_consecutive_nonfinite=cfg.max_consecutive_nonfinite,
-    )
-
-
 def loader_config(cfg: TrainConfig, batch_size: int, seed: int) -> LoaderConfig:
-    return LoaderConfig(
-        hookpoint=cfg.hookpoint, batch_size=batch_size, shuffle_buffer=cfg.shuffle_buffer,
-        prefetch_shards=cfg.prefetch_shards, decoded_prefetch_shards=cfg.decoded_prefetch_shards,
-        cpu_prefetch_batches=cfg.cpu_prefetch_batches, seed=seed, skip_corrupt=cfg.skip_corrupt_shards,
-        streams=cfg.loader_streams,
-    )
+    """The stream's config: the section's `LoaderSettings` as given, with this stream's batch and seed."""
+    settings = cfg.model_dump(include=set(LoaderSettings.model_fields))
+    return LoaderConfig(**settings, hookpoint=cfg.hookpoint, batch_size=batch_size, seed=seed)
 
 
 def estimate_normalizer(cfg: TrainConfig, training: ActivationStream) -> MomentsEstimate:
     """One streaming pass over `normalizer_tokens` rows of the training shards (the same on every rank, so
     no communication); its first rows are also the b_dec initialisation sample."""
     batch = min(cfg.normalizer_tokens, 8192, training.num_records)
-    one_stream = loader_config(cfg, batch, cfg.seed + 1).model_copy(update={"streams": None})
+    one_stream = loader_config(cfg, batch, cfg.seed + 1).model_copy(update={"loader_streams": None})
     stream = ActivationStream(training.files, one_stream, exclude_shards=training.exclude_shards)
     try:
         return estimate_moments(stream, cfg.normalizer_tokens, cfg.b_dec_init_tokens, cfg.normalizer_outlier_factor)
@@ -95,38 +83,41 @@ def sae_metadata(cfg: TrainConfig, trainer: Trainer, normalizer: dict[str, Any],
     return {"saescope": json.dumps(meta, sort_keys=True)}
 
 
-class MetricsLog:
-    """metrics.jsonl, truncated back to the resume step so a resumed run never repeats lines."""
+class Checkpointer:
+    """Saves a checkpoint of the run as it stands, ranked by the mean of its metrics since the previous save."""
 
-    def __init__(self, path: Path, resume_step: int, enabled: bool) -> None:
-        self.path, self.enabled = path, enabled
-        self.wandb_run: Any = None
-        if enabled:
-            path.parent.mkdir(parents=True, exist_ok=True)
-        if enabled and path.exists():
-            kept = [line for line in path.read_text().splitlines() if json.loads(line).get("step", 0) <= resume_step]
-            write_bytes_atomic(path, "".join(line + "\n" for line in kept).encode())
+    def __init__(self, cfg: TrainConfig, info: dist.DistInfo, registry: CheckpointRegistry, stream: ActivationStream,
+                 trainer: Trainer, normalizer: dict[str, Any], after_save: Callable[[Path], object] | None) -> None:
+        self.cfg, self.info, self.registry, self.stream, self.trainer = cfg, info, registry, stream, trainer
+        self.normalizer, self.after_save = normalizer, after_save
+        self.dataset = ShardFiles.open(stream.files).dataset
+        self.window: list[dict[str, float]] = []
+        self.averages: dict[str, float] = {}
 
-    def write(self, metrics: dict[str, Any]) -> None:
-        if self.enabled:
-            with self.path.open("a") as f:
-                f.write(json.dumps(metrics) + "\n")
-        if self.wandb_run is not None:
-            self.wandb_run.log(metrics, step=int(metrics["step"]))
+    def save(self, final: bool = False) -> None:
+        # A collective, on every rank: each rank knows only its own streams' positions.
+        loader_state = merge_loader_states(dist.all_gather_object(self.stream.state_dict(), self.trainer.device))
+        if self.info.is_main:
+            self._write(loader_state, final)
+        self.window.clear()
+        dist.barrier()
 
-    def start_wandb(self, cfg: TrainConfig, run_folder: Path) -> None:
-        """Optional wandb mirror of the metrics (WANDB_MODE=offline works); resumes the same wandb run."""
-        if not (self.enabled and cfg.wandb_project):
-            return
-        try:
-            import wandb
-        except ImportError as e:
-            raise TrainError("train.wandb_project is set but wandb is not installed: pip install wandb") from e
-        run_id_file = run_folder / "wandb_run_id"
-        run_id = run_id_file.read_text().strip() if run_id_file.exists() else uuid.uuid4().hex[:12]
-        write_bytes_atomic(run_id_file, run_id.encode())
-        self.wandb_run = wandb.init(project=cfg.wandb_project, name=cfg.run_name or run_folder.name, id=run_id,
-                                    resume="allow", config=cfg.model_dump(), dir=str(run_folder))
+    def _write(self, loader_state: dict[str, Any], final: bool) -> None:
+        if self.window:
+            keys = ("loss", "mse", "aux_loss", "fve", "l0", "dead")
+            self.averages.update({k: sum(m[k] for m in self.window) / len(self.window) for k in keys})
+        tc, trainer = self.cfg, self.trainer
+        metadata = sae_metadata(tc, trainer, self.normalizer, self.dataset.root, self.dataset.manifest)
+        write_checkpoint(
+            self.registry.root / step_name(trainer.step), trainer.sae.state_dict(), metadata,
+            {"trainer": trainer.state_dict(), "loader": loader_state, "torch_rng": torch.get_rng_state(),
+             "normalizer": self.normalizer},
+            {"step": trainer.step, "tokens_seen": trainer.tokens_seen, "metrics": dict(self.averages),
+             "export_formats": tc.export_formats, "run_name": tc.run_name or Path(tc.out).name},
+        )
+        self.registry.record(trainer.step, trainer.tokens_seen, dict(self.averages), final=final)
+        if self.after_save is not None:
+            self.after_save(self.registry.root)
 
 
 def train(cfg: SaescopeConfig, resume: bool = False, after_save: Callable[[Path], object] | None = None) -> Path:
@@ -138,88 +129,91 @@ def train(cfg: SaescopeConfig, resume: bool = False, after_save: Callable[[Path]
     tc = cfg.train
     if tc.cuda_alloc_conf:
         os.environ.setdefault("PYTORCH_CUDA_ALLOC_CONF", tc.cuda_alloc_conf)
-    info = dist.init_distributed(resolve_device(tc.device))
-    device = resolve_device(tc.device, info.local_rank)
+    device = resolve_device(tc.device)
+    info = dist.init_distributed(device)
     if tc.batch_size % info.world_size:
         raise TrainError(f"train.batch_size {tc.batch_size} is not divisible by the {info.world_size} ranks")
     out = Path(tc.out)
-    checkpoints = out / "checkpoints"
-    registry = CheckpointRegistry(checkpoints, RetentionPolicy(tc.best_checkpoint_count, tc.best_checkpoint_metric,
-                                                                tc.best_checkpoint_mode))
+    policy = RetentionPolicy(best_count=tc.best_checkpoint_count, metric=tc.best_checkpoint_metric,
+                             mode=tc.best_checkpoint_mode)
+    registry = CheckpointRegistry(out / CHECKPOINTS_DIR, policy)
     resume_from = registry.latest() if resume else None
     if resume and resume_from is None and info.is_main:
         print(f"{out}: no checkpoint to resume from; starting a new run")
     if not resume and registry.entries:
         raise TrainError(f"{out} already holds checkpoints: pass --resume to continue, or choose another train.out")
     try:
-        return _train(cfg, info, device, registry, resume_from, after_save)
+        trained = train_run(tc, info, device, registry, resume_from, after_save)
     finally:
         dist.destroy()
+    if trained and info.is_main:
+        print(f"{out}: trained {trainer_summary(registry)}")
+    return out
 
 
-def _train(cfg: SaescopeConfig, info: dist.DistInfo, device: torch.device, registry: CheckpointRegistry,
-           resume_from: Path | None, after_save: Callable[[Path], object] | None) -> Path:
-    tc = cfg.train
-    out = Path(tc.out)
+def trainer_summary(registry: CheckpointRegistry) -> str:
+    final = registry.registry.final()
+    steps = f"{final.step} steps on {final.tokens_seen:,} tokens" if final else "no final checkpoint"
+    return f"{steps}; retained {[e.path for e in registry.entries]}"
+
+
+def train_run(tc: TrainConfig, info: dist.DistInfo, device: torch.device, registry: CheckpointRegistry,
+              resume_from: Path | None, after_save: Callable[[Path], object] | None) -> bool:
+    """Open the stream, start or resume, and train to the token budget; False when it was reached already."""
+    stream = open_stream(tc, info, device)
+    try:
+        trainer, normalizer = start_or_resume(tc, stream, device, resume_from)
+        total = tc.total_tokens or stream.tokens_per_epoch * (tc.epochs or 1)
+        if trainer.tokens_seen >= total:
+            if info.is_main:
+                print(f"{tc.out}: training already complete ({trainer.tokens_seen:,} tokens, step {trainer.step})")
+            return False
+        checkpointer = Checkpointer(tc, info, registry, stream, trainer, normalizer, after_save)
+        run_loop(tc, info, stream, trainer, checkpointer, total)
+        return True
+    finally:
+        stream.close()
+
+
+def open_stream(tc: TrainConfig, info: dist.DistInfo, device: torch.device) -> ActivationStream:
+    """This rank's share of the training stream: every shard but the held-out ones (eval reads those)."""
     files = ShardFiles.open(tc.activations)
     held_out = tuple(files.dataset.held_out_shards(tc.heldout_fraction))
     try:
-        stream = ActivationStream(files, loader_config(tc, tc.batch_size, tc.seed), rank=info.rank,
-                                  world_size=info.world_size, device=device, exclude_shards=held_out)
+        return ActivationStream(files, loader_config(tc, tc.batch_size, tc.seed), rank=info.rank,
+                                world_size=info.world_size, device=device, exclude_shards=held_out)
     except ValueError as e:  # batch, stream and world sizes that don't fit the dataset (the message names it)
         raise TrainError(str(e)) from e
+
+
+def start_or_resume(tc: TrainConfig, stream: ActivationStream, device: torch.device,
+                    resume_from: Path | None) -> tuple[Trainer, dict[str, Any]]:
+    """A new SAE (normaliser pass, initialisation) or the checkpoint's, with the trainer and stream restored to
+    exactly where it was saved; returns the trainer and the normaliser's summary."""
     sae = TopKSae(stream.d_model, tc.d_sae, tc.k)
     if resume_from is None:
         estimate = estimate_normalizer(tc, stream)
         apply_to(sae, estimate.moments, tc.std_floor)
         init_weights(sae, torch.Generator().manual_seed(tc.seed))
         init_b_dec(sae, sae.normalize(estimate.sample), tc.b_dec_init)
-        normalizer = estimate.summary()
-    trainer = Trainer(sae, hyperparams(tc), device)
-    if resume_from is not None:
-        sae.load_state_dict(load_file(resume_from / SAE_FILE))
-        state = read_trainer_state(resume_from)
-        trainer.load_state_dict(state["trainer"])
-        try:
-            stream.load_state_dict(state["loader"])
-        except ValueError as e:
-            raise TrainError(f"cannot resume from {resume_from}: {e}") from e
-        torch.set_rng_state(state["torch_rng"])
-        normalizer = state["normalizer"]
-    total = tc.total_tokens or stream.tokens_per_epoch
-    if resume_from is not None and trainer.tokens_seen >= total:
-        stream.close()
-        if info.is_main:
-            print(f"{out}: training already complete ({trainer.tokens_seen:,} tokens, step {trainer.step})")
-        return out
-    manifest = files.dataset.manifest
-    log = MetricsLog(out / METRICS_FILE, trainer.step, info.is_main)
-    log.start_wandb(tc, out)
-    window: list[dict[str, float]] = []
-    last_averages: dict[str, float] = {}
+        return Trainer(sae, tc, device), estimate.summary()
+    sae.load_state_dict(load_file(resume_from / SAE_FILE))
+    trainer = Trainer(sae, tc, device)
+    state = read_trainer_state(resume_from)
+    trainer.load_state_dict(state["trainer"])
+    try:
+        stream.load_state_dict(state["loader"])
+    except ValueError as e:
+        raise TrainError(f"cannot resume from {resume_from}: {e}") from e
+    torch.set_rng_state(state["torch_rng"])
+    return trainer, state["normalizer"]
 
-    def save(final: bool = False) -> None:
-        # A collective, on every rank: each rank knows only its own streams' positions.
-        loader_state = merge_loader_states(dist.all_gather_object(stream.state_dict(), device))
-        if info.is_main:
-            if window:  # the metric a checkpoint is ranked by: the mean since the previous save
-                keys = ("loss", "mse", "aux_loss", "fve", "l0", "dead")
-                last_averages.update({k: sum(m[k] for m in window) / len(window) for k in keys})
-            averages = dict(last_averages)
-            metadata = sae_metadata(tc, trainer, normalizer, files.dataset.root, manifest)
-            write_checkpoint(
-                registry.root / step_name(trainer.step), sae.state_dict(), metadata,
-                {"trainer": trainer.state_dict(), "loader": loader_state, "torch_rng": torch.get_rng_state(),
-                 "normalizer": normalizer},
-                {"step": trainer.step, "tokens_seen": trainer.tokens_seen, "metrics": averages,
-                 "export_formats": tc.export_formats, "run_name": tc.run_name or out.name},
-            )
-            registry.record(trainer.step, trainer.tokens_seen, averages, final=final)
-            if after_save is not None:
-                after_save(registry.root)
-        window.clear()
-        dist.barrier()
 
+def run_loop(tc: TrainConfig, info: dist.DistInfo, stream: ActivationStream, trainer: Trainer,
+             checkpointer: Checkpointer, total: int) -> None:
+    """Steps until `total` tokens, logging every `log_every` and saving every `save_every` steps and at the end."""
+    log = MetricsLog(Path(tc.out) / METRICS_FILE, trainer.step, info.is_main)
+    log.start_wandb(tc, Path(tc.out))
     progress = tqdm(total=total, initial=trainer.tokens_seen, unit="tok", unit_scale=True, desc="train",
                     disable=not info.is_main, mininterval=1.0)
     started, start_tokens = time.perf_counter(), trainer.tokens_seen
@@ -228,11 +222,11 @@ def _train(cfg: SaescopeConfig, info: dist.DistInfo, device: torch.device, regis
             try:
                 metrics = trainer.train_step(x)
             except TrainingDiverged:
-                save()
+                checkpointer.save()
                 raise
             if "skipped" in metrics:
                 continue
-            window.append(metrics)
+            checkpointer.window.append(metrics)
             progress.update(metrics["tokens"] - progress.n)
             if trainer.step % tc.log_every == 0:
                 log.write(metrics)
@@ -241,16 +235,11 @@ def _train(cfg: SaescopeConfig, info: dist.DistInfo, device: torch.device, regis
                                      l0=f"{metrics['l0']:.0f}", dead=metrics["dead"],
                                      aux=f"{metrics['aux_loss']:.3f}", tok_s=f"{rate:,.0f}")
             if trainer.step % tc.save_every == 0:
-                save()
+                checkpointer.save()
             if trainer.tokens_seen >= total:  # checked before drawing another batch: the saved position is exact
                 break
         if trainer.step == 0:
             raise TrainError(f"{tc.activations}: no batch of {tc.batch_size} tokens to train on")
-        save(final=True)
+        checkpointer.save(final=True)
     finally:
         progress.close()
-        stream.close()
-    if info.is_main:
-        print(f"{out}: trained {trainer.step} steps on {trainer.tokens_seen:,} tokens; "
-              f"retained {[e['path'] for e in registry.entries]}")
-    return out

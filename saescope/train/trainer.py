@@ -3,34 +3,21 @@ of activations, and the caller decides when to evaluate and checkpoint (SAELens'
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Any
 
 import torch
 import torch.distributed as torch_dist
 from torch.nn.parallel import DistributedDataParallel
 
-from saescope.sae.losses import DeadLatentTracker, auxk_loss_from_code, fve, mse_loss
+from saescope.config.schema import Hyperparams
+from saescope.errors import SaescopeError
+from saescope.sae.losses import DeadLatentTracker, auxk_loss_from_code, mse_loss
 from saescope.sae.model import TopKSae
 from saescope.utils.precision import compute_dtype
 
 
-class TrainingDiverged(RuntimeError):
+class TrainingDiverged(SaescopeError, RuntimeError):
     """Too many non-finite losses in a row; the last good state has been checkpointed by the caller."""
-
-
-@dataclass(frozen=True)
-class Hyperparams:
-    lr: float = 3e-4
-    beta1: float = 0.9
-    beta2: float = 0.999
-    batch_size: int = 32768  # global tokens per step
-    warmup_tokens: int = 1_000_000
-    aux_k: int = 512
-    aux_coef: float = 0.03125
-    dead_tokens: int = 10_000_000
-    autocast_dtype: str = "bfloat16"
-    max_consecutive_nonfinite: int = 10
 
 
 def _distributed() -> bool:
@@ -91,18 +78,34 @@ class Trainer:
         global_tokens = self._update_dead_latents(out.code.indices, out.code.values, x.shape[0])
         self.step += 1
         self.tokens_seen += global_tokens
-        return {
-            "step": self.step,
-            "tokens": self.tokens_seen,
-            "loss": float(loss.detach()),
-            "mse": float(main.detach()),
-            "aux_loss": float(aux.detach()),
-            "fve": float(fve(x, out.x_hat.detach())),
-            "fve_normalized": float(fve(out.x_n.detach(), out.x_hat_n.detach())),
-            "l0": float((out.code.values > 0).sum(dim=-1).float().mean()),
-            "dead": int(self.tracker.dead_mask(self.hp.dead_tokens).sum()),
-            "lr": self.scheduler.get_last_lr()[0],
-        }
+        return {"step": self.step, "tokens": self.tokens_seen, **self._batch_metrics(x, out, main, aux, loss),
+                "dead": int(self.tracker.dead_mask(self.hp.dead_tokens).sum()), "lr": self.scheduler.get_last_lr()[0]}
+
+    def _batch_metrics(self, x: torch.Tensor, out: Any, main: torch.Tensor, aux: torch.Tensor,
+                       loss: torch.Tensor) -> dict[str, float]:
+        """The step's metrics over the global batch: under DDP every rank holds an equal slice, so the losses and
+        L0 are the mean of the ranks' values, and FVE is pooled from summed squared errors and moments (what
+        one process would report); the log and the best-checkpoint ranking both read these."""
+        x, x_hat = x.double(), out.x_hat.detach().double()
+        x_n, x_hat_n = out.x_n.detach().double(), out.x_hat_n.detach().double()
+        means = torch.stack([loss.detach(), main.detach(), aux.detach(),
+                             (out.code.values > 0).sum(dim=-1).float().mean()]).double()
+        # Per-dimension sums for a pooled FVE in raw and normalised space: [sum x, sum x^2] each, plus errors.
+        moments = torch.cat([x.sum(0), x.square().sum(0), x_n.sum(0), x_n.square().sum(0),
+                             torch.stack([(x - x_hat).square().sum(), (x_n - x_hat_n).square().sum(),
+                                          torch.tensor(float(x.shape[0]), dtype=torch.float64, device=x.device)])])
+        if _distributed():
+            torch_dist.all_reduce(means)
+            means /= torch_dist.get_world_size()
+            torch_dist.all_reduce(moments)
+        d = x.shape[1]
+        sum_x, sum_x2, sum_n, sum_n2 = moments[:d], moments[d:2 * d], moments[2 * d:3 * d], moments[3 * d:4 * d]
+        err, err_n, count = moments[-3], moments[-2], moments[-1]
+        total = (sum_x2 - sum_x.square() / count).sum()
+        total_n = (sum_n2 - sum_n.square() / count).sum()
+        loss_v, mse_v, aux_v, l0_v = means.tolist()
+        return {"loss": loss_v, "mse": mse_v, "aux_loss": aux_v, "fve": float(1 - err / total),
+                "fve_normalized": float(1 - err_n / total_n), "l0": l0_v}
 
     def _global_residual_variance(self, residual: torch.Tensor) -> torch.Tensor | None:
         """AuxK's denominator pooled over the global batch, scaled so DDP's gradient averaging over W ranks

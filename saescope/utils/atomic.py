@@ -56,12 +56,9 @@ def remove_stale_temporaries(folder: str | Path, name_prefix: str = "") -> int:
     return len(stale)
 
 
-def sha256_file(path: str | Path, chunk_bytes: int = 1 << 22) -> str:
-    h = hashlib.sha256()
+def sha256_file(path: str | Path) -> str:
     with open(path, "rb") as f:
-        while chunk := f.read(chunk_bytes):
-            h.update(chunk)
-    return h.hexdigest()
+        return hashlib.file_digest(f, "sha256").hexdigest()
 
 
 def read_json_object(path: str | Path, error: type[Exception], missing: str = "no such file") -> dict[str, Any]:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import os
 from dataclasses import dataclass
+from datetime import timedelta
 from typing import Any
 
 import torch
@@ -22,13 +23,28 @@ class DistInfo:
         return self.rank == 0
 
 
+# Rank 0 alone writes manifests, merges index parts and exports checkpoints (ONNX at 2 GB) between two barriers:
+# NCCL's default 10 minutes can pass there on a large run, so the other ranks wait longer before giving up.
+TIMEOUT_ENV = "SAESCOPE_DIST_TIMEOUT_MINUTES"
+DEFAULT_TIMEOUT_MINUTES = 120
+
+
 def init_distributed(device: torch.device | None = None) -> DistInfo:
-    """Join the process group torchrun describes in the environment; a plain run is rank 0 of 1."""
+    """Join the process group torchrun describes in the environment; a plain run is rank 0 of 1.
+
+    On CUDA the process's GPU becomes its current device and NCCL is bound to it (`device_id`), so collectives
+    and default-device calls never land on cuda:0 by accident. The collective timeout is
+    SAESCOPE_DIST_TIMEOUT_MINUTES (default 120).
+    """
     if "RANK" not in os.environ or "WORLD_SIZE" not in os.environ:
         return DistInfo(rank=0, world_size=1, local_rank=0)
     if not dist.is_initialized():
-        backend = "nccl" if device is not None and device.type == "cuda" else "gloo"
-        dist.init_process_group(backend=backend)
+        timeout = timedelta(minutes=float(os.environ.get(TIMEOUT_ENV, DEFAULT_TIMEOUT_MINUTES)))
+        if device is not None and device.type == "cuda":
+            torch.cuda.set_device(device)
+            dist.init_process_group(backend="nccl", device_id=device, timeout=timeout)
+        else:
+            dist.init_process_group(backend="gloo", timeout=timeout)
     return DistInfo(
         rank=dist.get_rank(),
         world_size=dist.get_world_size(),

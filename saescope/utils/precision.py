@@ -1,6 +1,6 @@
 """The dtype a requested precision really computes in on a device.
 
-bfloat16 is asked for because it is faster (the seed's recipe: bf16 autocast and a bf16 model). That holds on
+bfloat16 is asked for because it is faster (the Qwen3-8B l36 recipe: bf16 autocast and a bf16 model). That holds on
 CUDA GPUs from Ampere on and on CPUs with AVX512-BF16 or AMX. Elsewhere bf16 matmuls are emulated: on an AVX2
 CPU a bf16 GEMM runs at ~1 GFLOP/s against ~100 for fp32, so `make demo` would take hours instead of minutes.
 There a bf16 request computes in float32 (same or better accuracy), says so once, and outputs record what ran.
@@ -23,7 +23,8 @@ _warned: set[str] = set()
 def has_native_bf16(device: torch.device) -> bool:
     """Whether bf16 matmuls run natively (not emulated) on this device."""
     if device.type == "cuda":
-        return torch.cuda.is_bf16_supported(including_emulation=False)
+        with torch.cuda.device(device):  # the stage's GPU, not whichever is current (cuda:0 by default)
+            return torch.cuda.is_bf16_supported(including_emulation=False)
     if device.type == "cpu":
         return torch.cpu._is_avx512_bf16_supported() or torch.cpu._is_amx_tile_supported()
     return True  # other backends: trust the request

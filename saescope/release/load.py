@@ -6,19 +6,19 @@ nothing is ever unpickled (`.pt` files are read with `weights_only=True`).
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Any
 
-from saescope.export.checkpoint_source import is_checkpoint, read_checkpoint, read_header
-from saescope.export.errors import ReleaseError
-from saescope.export.formats import read_format
-from saescope.export.hub_ids import hub_id
-from saescope.export.interop import detect_format, read_saelens, read_sparsify
-from saescope.export.layout import FORMATS, MANIFEST, METADATA, ONNX_DATA, PT, SAFETENSORS, format_files
-from saescope.export.manifest import check_entry, entry_for, read_manifest
-from saescope.export.metadata import check_shapes, release_metadata
+from saescope.release.checkpoint import is_checkpoint, read_checkpoint, read_header
+from saescope.release.errors import ReleaseError
+from saescope.release.formats import read_format
+from saescope.release.hub import hub_id
+from saescope.release.layout import FORMATS, MANIFEST, METADATA, ONNX_DATA, PT, SAFETENSORS, format_files
+from saescope.release.manifest import check_entry, entry_for, read_manifest
+from saescope.release.metadata import check_shapes, release_metadata
+from saescope.release.peers import detect_format, read_saelens, read_sparsify
 from saescope.sae.model import TopKSae
+from saescope.utils.atomic import read_json_object
 
 FILE_FORMATS = {SAFETENSORS: "safetensors", PT: "pt", "model.onnx": "onnx"}
 
@@ -54,7 +54,7 @@ def resolve(source: str | Path, revision: str | None, fmt: str | None) -> tuple[
 def release_metadata_of(folder: Path) -> dict[str, Any]:
     """model.metadata.json, or the same JSON from the safetensors header when only that file is at hand."""
     if (folder / METADATA).is_file():
-        return json.loads((folder / METADATA).read_text())
+        return read_json_object(folder / METADATA, ReleaseError)
     if (folder / SAFETENSORS).is_file():
         return read_header(folder / SAFETENSORS)
     raise ReleaseError(f"{folder / METADATA}: missing (and no {SAFETENSORS} to read the metadata from)")

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from saescope.export.load import load_sae
+from saescope.release.load import load_sae
 from saescope.sae.model import TopKSae
 
 

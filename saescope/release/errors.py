@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from saescope.errors import SaescopeError
 
-class ReleaseError(RuntimeError):
+
+class ReleaseError(SaescopeError, RuntimeError):
     """A release or checkpoint is missing a file, or a file does not match what the release says it is."""

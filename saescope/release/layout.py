@@ -1,4 +1,5 @@
-"""File names, roles and formats of a release folder (the seed release's names, so hub snippets keep working)."""
+"""File names, roles and formats of a release folder (the Qwen3-8B l36 release's names, so hub snippets keep
+working), and of a training run's checkpoint folders."""
 
 from __future__ import annotations
 
@@ -11,6 +12,13 @@ MANIFEST = "release_manifest.json"
 CARD = "README.md"
 INDEX_DIR = "reverse-index"
 
+# A training run: <out>/checkpoints/registry.json and one folder per retained checkpoint, step-NNNNNN/.
+CHECKPOINTS_DIR = "checkpoints"
+REGISTRY = "registry.json"
+SAE_FILE = "sae.safetensors"
+STATE_FILE = "trainer_state.pt"  # resume state (optimizer, RNG, loader): never part of a release
+INFO_FILE = "checkpoint.json"
+
 RAW_TENSORS = ("W_enc", "W_dec", "b_enc", "b_dec")
 HEADER_KEY = "saescope"  # the one safetensors header key holding the metadata JSON
 
@@ -19,7 +27,7 @@ FORMATS = ("safetensors", "pt", "onnx", "raw")
 INTEROP_FORMATS = ("saelens", "sparsify")
 ALL_FORMATS = FORMATS + INTEROP_FORMATS
 
-# The reverse-index files the seed release ships next to the index summary.
+# The reverse-index files the Qwen3-8B l36 release ships next to the index summary.
 INDEX_FILES = ("summary.json", "feature_metrics.parquet", "feature_prompts.parquet", "report.md")
 
 ROLES = {

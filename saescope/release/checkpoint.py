@@ -15,10 +15,11 @@ import torch
 from safetensors import safe_open
 from safetensors.torch import load_file
 
-from saescope.export.errors import ReleaseError
-from saescope.export.layout import HEADER_KEY
+from saescope.release.errors import ReleaseError
+from saescope.release.layout import HEADER_KEY, INFO_FILE, SAE_FILE
+from saescope.release.registry import read_registry
 from saescope.sae.model import STATE_DICT_KEYS
-from saescope.train.checkpoint import INFO_FILE, REGISTRY, SAE_FILE
+from saescope.utils.atomic import read_json_object
 
 WANDB_RUN_ID_FILE = "wandb_run_id"
 
@@ -66,13 +67,8 @@ def read_state(path: Path) -> dict[str, torch.Tensor]:
 
 def selected_because(folder: Path) -> list[str]:
     """Why the trainer's registry retained this checkpoint (empty when there is no registry entry)."""
-    registry = folder.parent / REGISTRY
-    if not registry.is_file():
-        return []
-    for entry in json.loads(registry.read_text()).get("checkpoints", []):
-        if entry.get("path") == folder.name:
-            return list(entry.get("retained_because", []))
-    return []
+    entry = read_registry(folder.parent).entry(folder.name)
+    return list(entry.retained_because) if entry is not None else []
 
 
 def wandb_run(folder: Path, header: dict[str, Any]) -> dict[str, str] | None:
@@ -92,6 +88,6 @@ def read_checkpoint(folder: Path) -> CheckpointSource:
         raise ReleaseError(f"{folder}: not a checkpoint folder (no {SAE_FILE})")
     header = read_header(sae_file)
     info_file = folder / INFO_FILE
-    info = json.loads(info_file.read_text()) if info_file.is_file() else {}
+    info = read_json_object(info_file, ReleaseError) if info_file.is_file() else {}
     return CheckpointSource(folder=folder, state=read_state(sae_file), header=header, info=info,
                             selected_because=selected_because(folder), wandb=wandb_run(folder, header))

@@ -3,15 +3,14 @@ reproduce the SAE, in sections (architecture, normalization, model, training, da
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
 from typing import Any
 
 import torch
 
 from saescope import __version__
-from saescope.export.checkpoint_source import CheckpointSource
-from saescope.export.errors import ReleaseError
-from saescope.export.layout import RAW_TENSORS
+from saescope.release.checkpoint import CheckpointSource
+from saescope.release.errors import ReleaseError
+from saescope.release.layout import RAW_TENSORS
 
 FORMAT = "saescope-sae-release"
 FORMAT_VERSION = 1
@@ -23,10 +22,6 @@ indices = the k largest entries of pre per row  # ties broken arbitrarily
 values  = ReLU(pre[indices])                    # all other latents are 0
 x_hat_n = sum_j values[j] * W_dec[indices[j]] + b_dec   # W_dec [d_sae, d_in]
 x_hat   = x_hat_n * input_std + input_mean"""
-
-
-def utc_now() -> str:
-    return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def tensor_spec(t: torch.Tensor) -> dict[str, Any]:

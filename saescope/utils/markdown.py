@@ -1,0 +1,26 @@
+"""Markdown for reports: tables, and untrusted text (conversation text, prompts) made inert in a table cell."""
+
+from __future__ import annotations
+
+import html
+import re
+from collections.abc import Sequence
+
+_MARKDOWN = re.compile(r"([\\`*_{}\[\]()#+\-.!|~])")
+
+
+def escape(text: str | None, limit: int | None = None, keep: str = "end") -> str:
+    """Untrusted text made inert in a markdown table cell: control characters visible, markdown punctuation
+    backslash-escaped, then HTML-escaped; cut to `limit` characters keeping its start or end."""
+    if not text:
+        return ""
+    text = text.replace("\r", "").replace("\n", "↵").replace("\t", "⇥")
+    if limit is not None and len(text) > limit:
+        text = "…" + text[-limit:] if keep == "end" else text[:limit] + "…"
+    return html.escape(_MARKDOWN.sub(r"\\\1", text), quote=True)
+
+
+def table(header: Sequence[str], rows: Sequence[Sequence[str]], align: str = "---") -> list[str]:
+    """A markdown table's lines; cells are written as given (escape untrusted ones first)."""
+    lines = ["| " + " | ".join(header) + " |", f"|{align}" * len(header) + "|"]
+    return lines + ["| " + " | ".join(cells) + " |" for cells in rows]
