@@ -16,7 +16,7 @@ from typing import Any, get_args, get_origin
 import click
 from pydantic import BaseModel
 
-from saescope.config.loading import ConfigError, load_config
+from saescope.config.loading import EXPLICIT_NONE, ConfigError, load_config
 from saescope.config.schema import SaescopeConfig
 
 
@@ -33,6 +33,23 @@ def _scalar_type(annotation: Any) -> tuple[Any, bool]:
     return {int: int, float: float, bool: bool, str: str}.get(annotation, str), False
 
 
+def _optional(annotation: Any) -> bool:
+    return get_origin(annotation) in (typing.Union, types.UnionType) and type(None) in get_args(annotation)
+
+
+class _OrNone(click.ParamType):
+    """A value of `kind`, or `none` to set an optional field to None (its default, or a YAML value, overridden)."""
+
+    def __init__(self, kind: Any) -> None:
+        self.kind = click.types.convert_type(kind)
+        self.name = f"{self.kind.name}|none"
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
+        if isinstance(value, str) and value.lower() == "none":
+            return EXPLICIT_NONE
+        return self.kind.convert(value, param, ctx)
+
+
 def section_options(section: str) -> list[click.Option]:
     model: type[BaseModel] = SaescopeConfig.model_fields[section].annotation  # type: ignore[assignment]
     options = []
@@ -45,9 +62,11 @@ def section_options(section: str) -> list[click.Option]:
             negative = f"--{section}.no-{name.replace('_', '-')}"
             options.append(click.Option([f"{flag}/{negative}", dest], default=None, help=help_text))
         elif is_list:
-            options.append(click.Option([flag, dest], type=str, default=None, help=f"{help_text} Comma-separated."))
+            options.append(click.Option([flag, dest], type=_OrNone(str) if _optional(field.annotation) else str,
+                                        default=None, help=f"{help_text} Comma-separated."))
         else:
-            options.append(click.Option([flag, dest], type=kind, default=None, help=help_text))
+            options.append(click.Option([flag, dest], type=_OrNone(kind) if _optional(field.annotation) else kind,
+                                        default=None, help=help_text))
     return options
 
 
@@ -58,7 +77,7 @@ def overrides_from(params: dict[str, Any]) -> dict[str, Any]:
             continue
         section, name = dest.split("__", 1)
         field = SaescopeConfig.model_fields[section].annotation.model_fields[name]  # type: ignore[union-attr]
-        if _scalar_type(field.annotation)[1]:
+        if _scalar_type(field.annotation)[1] and value is not EXPLICIT_NONE:
             value = [v.strip() for v in value.split(",") if v.strip()]
         overrides[f"{section}.{name}"] = value
     return overrides

@@ -51,3 +51,20 @@ def test_cli_rejects_bad_config_before_starting(tmp_path: Path):
     assert result.exit_code != 0
     assert "data.max_conversations" in result.output
     assert not (tmp_path / "o").exists()
+
+
+def test_every_train_field_is_one_flag_and_none_is_settable(tmp_path: Path):
+    from saescope.cli import overrides_from, section_options
+    from saescope.config.schema import Hyperparams, LoaderSettings, TrainConfig
+
+    options = {o.name: o for o in section_options("train")}
+    # The trainer's and the stream's settings are defined once and reach the CLI through the train section.
+    for name in (*Hyperparams.model_fields, *LoaderSettings.model_fields, *TrainConfig.model_fields):
+        assert f"train__{name}" in options, name
+    path = tmp_path / "c.yaml"
+    path.write_text("train:\n  normalizer_outlier_factor: 5.0\n  loader_streams: 2\n  epochs: 3\n")
+    given = {"train__normalizer_outlier_factor": "none", "train__loader_streams": "4", "train__verify_shards": True}
+    params = {dest: options[dest].type_cast_value(None, value) for dest, value in given.items()}
+    cfg = load_config(path, overrides_from(params))
+    assert cfg.train.normalizer_outlier_factor is None  # "none" overrides the file's 5.0
+    assert cfg.train.loader_streams == 4 and cfg.train.epochs == 3 and cfg.train.verify_shards is True

@@ -11,6 +11,9 @@ from pydantic import ValidationError
 from saescope.config.schema import SaescopeConfig
 from saescope.errors import SaescopeError
 
+# An override that sets a key to None on purpose (a flag given as "none"); a plain None means "not given".
+EXPLICIT_NONE = object()
+
 
 class ConfigError(SaescopeError, ValueError):
     """A config file or override that cannot be used; the message names the file and key."""
@@ -48,6 +51,8 @@ def apply_overrides(data: dict[str, Any], overrides: dict[str, Any]) -> dict[str
     for dotted, value in overrides.items():
         if value is None:
             continue
+        if value is EXPLICIT_NONE:
+            value = None
         section, key = dotted.split(".", 1)
         target = merged.setdefault(section, {})
         if not isinstance(target, dict):

@@ -86,18 +86,20 @@ class Trainer:
         """The step's metrics over the global batch: under DDP every rank holds an equal slice, so the losses and
         L0 are the mean of the ranks' values, and FVE is pooled from summed squared errors and moments (what
         one process would report); the log and the best-checkpoint ranking both read these."""
-        x, x_hat = x.double(), out.x_hat.detach().double()
-        x_n, x_hat_n = out.x_n.detach().double(), out.x_hat_n.detach().double()
+        f64 = torch.float64
+        x_hat, x_n, x_hat_n = out.x_hat.detach(), out.x_n.detach(), out.x_hat_n.detach()
         means = torch.stack([loss.detach(), main.detach(), aux.detach(),
-                             (out.code.values > 0).sum(dim=-1).float().mean()]).double()
-        # Per-dimension sums for a pooled FVE in raw and normalised space: [sum x, sum x^2] each, plus errors.
-        moments = torch.cat([x.sum(0), x.square().sum(0), x_n.sum(0), x_n.square().sum(0),
-                             torch.stack([(x - x_hat).square().sum(), (x_n - x_hat_n).square().sum(),
-                                          torch.tensor(float(x.shape[0]), dtype=torch.float64, device=x.device)])])
-        if _distributed():
-            torch_dist.all_reduce(means)
-            means /= torch_dist.get_world_size()
-            torch_dist.all_reduce(moments)
+                             (out.code.values > 0).sum(dim=-1).float().mean()]).to(f64)
+        # Per-dimension sums for a pooled FVE in raw and normalised space (float64 sums of the float32 values, no
+        # float64 copy of the batch): [sum x, sum x^2] each, then the squared errors and the row count.
+        moments = torch.cat([x.sum(0, dtype=f64), x.square().sum(0, dtype=f64), x_n.sum(0, dtype=f64),
+                             x_n.square().sum(0, dtype=f64),
+                             torch.stack([(x - x_hat).square().sum(dtype=f64), (x_n - x_hat_n).square().sum(dtype=f64),
+                                          torch.tensor(float(x.shape[0]), dtype=f64, device=x.device)])])
+        if _distributed():  # one collective for both
+            both = torch.cat([means, moments])
+            torch_dist.all_reduce(both)
+            means, moments = both[:4] / torch_dist.get_world_size(), both[4:]
         d = x.shape[1]
         sum_x, sum_x2, sum_n, sum_n2 = moments[:d], moments[d:2 * d], moments[2 * d:3 * d], moments[3 * d:4 * d]
         err, err_n, count = moments[-3], moments[-2], moments[-1]
