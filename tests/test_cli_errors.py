@@ -52,6 +52,8 @@ CASES = {
     "verify, escaping manifest": (["verify", "{root}/release"], "escapes"),
     "publish, not a release": (["publish", "{root}/empty", "--repo-id", "a/b", "--dry-run"], "release_manifest"),
     "serve, not an index": (["serve", "{root}/empty"], "summary.json"),
+    "plan, no model config": (["plan", "--model.name", "{root}/empty", "--records", "10", "--conversations", "2"],
+                              "empty"),
 }
 
 

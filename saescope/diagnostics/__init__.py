@@ -1,0 +1,1 @@
+"""Diagnostics that run saescope's stages end to end on this machine (`scripts/gpu-check`)."""
