@@ -102,20 +102,23 @@ def verify_release(path: Path, n_inputs: int = 64, atol: float = 1e-4) -> Verify
     check_manifest(root, read_manifest(root), report)
     metadata = read_json_object(root / METADATA, ReleaseError)
     arch = metadata["architecture"]
-    states = {fmt: read_format(root, fmt, metadata) for fmt in present_formats(root, metadata)}
-    for fmt, state in states.items():
-        check_shapes(state, arch, format_file(fmt))
-    check_metadata_agrees(root, metadata, states["safetensors"])
-    reference = TopKSae.from_state_dict(states["safetensors"], arch["k"])
-    x = random_inputs(states["safetensors"], n_inputs)
+    primary = read_format(root, "safetensors", metadata)
+    check_shapes(primary, arch, format_file("safetensors"))
+    check_metadata_agrees(root, metadata, primary)
+    reference = TopKSae.from_state_dict(primary, arch["k"])
+    x = random_inputs(primary, n_inputs)
     ref = torch_outputs(reference, x)
     with torch.no_grad():
         pre = reference.encode_pre(reference.normalize(x))
-    mean, std = states["safetensors"]["input_mean"], states["safetensors"]["input_std"]
-    for fmt, state in states.items():
+    mean, std = primary["input_mean"], primary["input_std"]
+    for fmt in present_formats(root, metadata):
         if fmt == "safetensors":
             continue
+        # One format's tensors in memory at a time: at the reference size each holds 2 GB of weights.
+        state = read_format(root, fmt, metadata)
+        check_shapes(state, arch, format_file(fmt))
         result = agreement(ref, format_outputs(root, fmt, state, arch["k"], x), pre, mean, std, atol)
+        del state
         if not result.ok:
             raise ReleaseError(f"{format_file(fmt)}: computes a different function from {SAFETENSORS} (max "
                                f"relative error {result.max_rel_error:.3g} > {result.tolerance:.3g}, "
