@@ -9,6 +9,7 @@ point: a path that has only run at the demo's d_in 576 / d_sae 4,608 is not know
 
 from __future__ import annotations
 
+import json
 import resource
 from pathlib import Path
 
@@ -74,6 +75,8 @@ def test_every_stage_runs_at_the_reference_shape(reference_model: Path, tmp_path
     checkpoint = select_checkpoint(tmp_path / "train")
     sae, metadata = load_sae(checkpoint)
     assert (sae.d_in, sae.d_sae, sae.k) == (D_IN, D_SAE, K) and metadata["training"]["step"] == 2
+    averages = json.loads((checkpoint / "checkpoint.json").read_text())["metrics"]
+    assert averages["aux_loss"] > 0  # step 2 found dead latents and trained them through AuxK
 
     release = export_release(checkpoint, tmp_path / "release", ["safetensors", "pt", "onnx", "raw"])
     assert (release / "model.onnx.data").stat().st_size > 2 * D_IN * D_SAE * 4  # W_enc and W_dec, external
