@@ -8,13 +8,17 @@ from conftest import make_sae as shared_sae
 from saescope.sae import (
     DeadLatentTracker,
     FveAccumulator,
+    SparseCode,
     TopKSae,
     auxk_loss,
     auxk_loss_from_code,
     fused_topk_encode,
     fve,
+    kernels,
     mse_loss,
 )
+from saescope.sae import model as model_module
+from saescope.sae.kernels import sparse_decode_pair
 
 D_IN, D_SAE, K = 16, 64, 4
 
@@ -206,8 +210,15 @@ def plain_and_fused_grads(dead: torch.Tensor, aux_k: int, x: torch.Tensor, aux_c
     return (want, got), grads, (out, got_out)
 
 
+@pytest.fixture(params=["dense", "sparse"])
+def aux_backward(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> str:
+    """Runs a test with each AuxK backward of the training path: GEMMs over the dead latents, or gathers."""
+    monkeypatch.setattr(model_module, "sparse_aux", lambda *args: request.param == "sparse")
+    return request.param
+
+
 @pytest.mark.parametrize("dead_every", [0, 3, 4, 1])  # none, some (partly ReLU'd to 0), all latents dead
-def test_fused_training_path_matches_plain_autograd(dead_every: int):
+def test_fused_training_path_matches_plain_autograd(dead_every: int, aux_backward: str):
     dead = torch.zeros(D_SAE, dtype=torch.bool)
     if dead_every:
         dead[::dead_every] = True
@@ -220,20 +231,21 @@ def test_fused_training_path_matches_plain_autograd(dead_every: int):
         torch.testing.assert_close(fused_grad, plain_grad, rtol=1e-5, atol=1e-5 * plain_grad.abs().max().item())
     if dead_every:
         assert (fused_out.aux_code.values > 0).any()
+        assert (fused_out.aux_decoded is not None) == (aux_backward == "sparse")
     else:
         assert fused_out.aux_code.indices.shape == (48, 0)
     if dead_every == 3:  # exactly the latents with the negative b_enc: some aux values are ReLU'd to 0
         assert (fused_out.aux_code.values == 0).any()
 
 
-def test_fused_aux_gradient_reaches_only_dead_encoder_columns():
+def test_fused_aux_gradient_reaches_only_dead_encoder_columns(aux_backward: str):
     sae = make_mixed_sae()
     dead = torch.zeros(D_SAE, dtype=torch.bool)
     dead[[3, 10, 20, 41, 50]] = True
     out = sae(make_x(), dead_mask=dead, aux_k=2)
     assert set(out.aux_code.indices.unique().tolist()) <= {3, 10, 20, 41, 50}
     e = (out.x_n - out.x_hat_n).detach()
-    auxk_loss_from_code(sae, out.aux_code, e, latents=out.aux_latents).backward()
+    auxk_loss_from_code(sae, out.aux_code, e, latents=out.aux_latents, decoded=out.aux_decoded).backward()
     live = ~dead
     assert sae.W_enc.grad[:, dead].abs().sum() > 0 and sae.b_enc.grad[dead].abs().sum() > 0
     assert (sae.W_enc.grad[:, live] == 0).all() and (sae.b_enc.grad[live] == 0).all()
@@ -263,12 +275,14 @@ def test_fused_auxk_without_latents_and_with_a_given_residual_variance():
     assert zero.item() == 0.0 and zero.requires_grad
 
 
-def test_fused_encode_input_gradient_matches_autograd():
+@pytest.mark.parametrize("sparse", [False, True])
+def test_fused_encode_input_gradient_matches_autograd(sparse: bool):
     sae = make_mixed_sae()
     dead = torch.zeros(D_SAE, dtype=torch.bool)
     dead[1::3] = True
     x_n = sae.normalize(make_x(seed=4)).requires_grad_()
-    code, aux = fused_topk_encode(x_n, sae.b_dec, sae.W_enc, sae.b_enc, K, dead.nonzero().squeeze(-1), 3)
+    code, aux = fused_topk_encode(x_n, sae.b_dec, sae.W_enc, sae.b_enc, K, dead.nonzero().squeeze(-1), 3,
+                                  sparse=sparse)
     weights = torch.randn(48, K + 3, generator=torch.Generator().manual_seed(9))
     (grad_fused,) = torch.autograd.grad((torch.cat([code.values, aux.values], -1) * weights).sum(), x_n)
 
@@ -279,7 +293,7 @@ def test_fused_encode_input_gradient_matches_autograd():
     torch.testing.assert_close(grad_fused, grad_plain, rtol=1e-5, atol=1e-6)
 
 
-def test_fused_training_forward_under_bf16_autocast_matches_forward():
+def test_fused_training_forward_under_bf16_autocast_matches_forward(aux_backward: str):
     sae = make_mixed_sae()
     dead = torch.zeros(D_SAE, dtype=torch.bool)
     dead[::5] = True
@@ -289,24 +303,71 @@ def test_fused_training_forward_under_bf16_autocast_matches_forward():
         fused = sae(x, dead_mask=dead, aux_k=3)
         e = (fused.x_n - fused.x_hat_n).detach()
         want = auxk_loss(sae, plain.pre, e, dead, 3)
-        got = auxk_loss_from_code(sae, fused.aux_code, e, latents=fused.aux_latents)
+        got = auxk_loss_from_code(sae, fused.aux_code, e, latents=fused.aux_latents, decoded=fused.aux_decoded)
     assert fused.code.values.dtype == torch.bfloat16 and fused.code.indices.shape == (6, 8, K)
     order_p, order_f = plain.code.indices.argsort(-1), fused.code.indices.argsort(-1)
     assert torch.equal(plain.code.indices.gather(-1, order_p), fused.code.indices.gather(-1, order_f))
     assert torch.equal(plain.code.values.gather(-1, order_p), fused.code.values.gather(-1, order_f))
     torch.testing.assert_close(fused.x_hat, plain.x_hat)
     assert got.dtype == torch.float32
-    torch.testing.assert_close(got, want)
+    # The gathers decode the aux code in fp32, where the dense path's matmul runs in bf16 under autocast.
+    torch.testing.assert_close(got, want, **({} if aux_backward == "dense" else {"rtol": 1e-4, "atol": 0}))
     got.backward()
     assert (sae.W_enc.grad[:, ~dead] == 0).all() and sae.W_enc.grad[:, dead].abs().sum() > 0
 
 
-def test_private_embedding_bag_gradient_equals_its_public_fallback():
-    from saescope.sae.kernels import _embedding_bag_weight_grad, _embedding_bag_weight_grad_autograd
-
+def test_grouped_gathers_equal_the_aten_embedding_bag_gradients(monkeypatch: pytest.MonkeyPatch):
+    """`_gather_grads` (both layouts, over several column slices, unused rows included; the private per-sample
+    op and its public fallback) against autograd through `embedding_bag`."""
     g = torch.Generator().manual_seed(3)
-    indices = torch.randint(0, 50, (12, 4), generator=g)
-    weights = torch.rand(12, 4, generator=g)
-    grad_out = torch.randn(12, 7, generator=g)
-    torch.testing.assert_close(_embedding_bag_weight_grad(indices, weights, grad_out, 50),
-                               _embedding_bag_weight_grad_autograd(indices, weights, grad_out, 50))
+    indices = torch.randint(0, 50, (12, 4), generator=g)  # rows never used stay zero
+    weights = torch.rand(12, 4, generator=g, requires_grad=True)
+    table = torch.randn(50, 600, generator=g, requires_grad=True)  # 600 columns: three CPU column slices
+    grad_out = torch.randn(12, 600, generator=g)
+    grad_table, grad_weights = torch.autograd.grad(
+        F.embedding_bag(indices, table, per_sample_weights=weights, mode="sum"), (table, weights), grad_out
+    )
+    groups = kernels._group_by_row(indices.flatten(), kernels._bag_ids(12, 4, indices.device),
+                                   weights.detach().flatten(), 50)
+    out, out_t = torch.empty(50, 600), torch.full((600, 50), float("nan"))
+    dots = kernels._gather_grads(grad_out.split([5, 7]), groups, out, dot_weight=table.detach())  # stacked tables
+    monkeypatch.setattr(kernels, "_CPU_PART_BYTES", 256 * 4 * 7)  # blocks of 7 rows
+    assert kernels._gather_grads([grad_out], groups, out_t, transposed=True) is None
+    torch.testing.assert_close(out, grad_table)
+    torch.testing.assert_close(out_t, grad_table.T)
+    torch.testing.assert_close(dots.view(12, 4), grad_weights)
+    torch.testing.assert_close(kernels._entry_dots_public(grad_out, table.detach(), groups),
+                               kernels._entry_dots(grad_out, table.detach(), groups))
+
+
+def test_sparse_decode_pair_equals_two_decodes_in_value_and_gradient():
+    g = torch.Generator().manual_seed(5)
+    weight = torch.randn(40, 130, generator=g, requires_grad=True)  # 130 columns: three compact CPU slices
+    codes = [SparseCode(torch.randint(0, 40, (6, w), generator=g), torch.rand(6, w, generator=g, requires_grad=True))
+             for w in (3, 5)]
+    latents = torch.arange(0, 40, 3)
+    codes[1] = SparseCode(latents[codes[1].indices % latents.numel()], codes[1].values)
+    out, aux_out = sparse_decode_pair(*codes, weight, aux_latents=latents)  # the aux code uses every third row
+    targets = torch.randn(2, 6, 130, generator=g)
+    got = torch.autograd.grad((out * targets[0]).sum() + (aux_out * targets[1]).sum(),
+                              (weight, codes[0].values, codes[1].values))
+    plain = [F.embedding_bag(c.indices, weight, per_sample_weights=c.values, mode="sum") for c in codes]
+    torch.testing.assert_close(out, plain[0])
+    torch.testing.assert_close(aux_out, plain[1])
+    want = torch.autograd.grad((plain[0] * targets[0]).sum() + (plain[1] * targets[1]).sum(),
+                               (weight, codes[0].values, codes[1].values))
+    for a, b in zip(got, want, strict=True):
+        torch.testing.assert_close(a, b)
+
+
+def test_sparse_aux_picks_gathers_where_the_cost_model_says_so():
+    """The measured crossovers: at d_in 576 / d_sae 9216 (N 4096, aux_k 512) GEMMs win with 922 dead latents and
+    gathers with 8192; at d_in 4096 / d_sae 65536 the dense path's full-size W_dec gradients lose even with 512."""
+    small, reference = torch.empty(1).expand(576, 9216), torch.empty(1).expand(4096, 65536)  # shapes, no memory
+    assert not kernels.sparse_aux(small, 4096, 922, 512) and kernels.sparse_aux(small, 4096, 8192, 512)
+    assert not kernels.sparse_aux(small, 4096, 8192, 0)
+    assert not kernels.sparse_aux(reference.to("meta"), 4096, 32768, 512)  # not on CPU: a GPU's GEMMs win
+    with torch.autocast("cpu", dtype=torch.bfloat16):  # a reduced-precision GEMM is cheaper: a higher bar
+        assert not kernels.sparse_aux(small, 4096, 3072, 512)
+    assert kernels.sparse_aux(small, 4096, 3072, 512)
+    assert kernels.sparse_aux(reference, 4096, 512, 512) and kernels.sparse_aux(reference, 4096, 32768, 512)

@@ -155,6 +155,29 @@ def test_remove_gradient_parallel_to_decoder_directions():
     torch.testing.assert_close(sae.W_dec.grad, grad - (grad * rows).sum(dim=1, keepdim=True) * rows)
 
 
+def test_decoder_passes_over_many_row_chunks_and_zero_rows(monkeypatch: pytest.MonkeyPatch):
+    """The chunked in-place projection and renormalisation equal the one-pass formulas, and a zero decoder row
+    keeps its gradient and stays zero (no 0/0)."""
+    import saescope.sae.model as model_module
+
+    monkeypatch.setattr(model_module, "_CPU_ROW_BYTES", 5 * D_IN * 4)  # 5 rows a chunk: 13 chunks, the last short
+    sae = make_sae()
+    with torch.no_grad():
+        sae.W_dec.mul_(torch.rand(D_SAE, 1) * 5 + 0.1)
+        sae.W_dec[7] = 0
+    w = sae.W_dec.detach().clone()
+    grad = torch.randn(D_SAE, D_IN)
+    sae.W_dec.grad = grad.clone()
+    sae.remove_gradient_parallel_to_decoder_directions()
+    directions = w / w.norm(dim=1, keepdim=True).clamp_min(torch.finfo(w.dtype).tiny)
+    want = grad - (grad * directions).sum(dim=1, keepdim=True) * directions
+    torch.testing.assert_close(sae.W_dec.grad, want)
+    assert torch.equal(sae.W_dec.grad[7], grad[7])
+    sae.set_decoder_norm_to_unit_norm()
+    torch.testing.assert_close(sae.W_dec, directions)
+    assert (sae.W_dec[7] == 0).all()
+
+
 def test_geometric_median_resists_outliers():
     gen = torch.Generator().manual_seed(3)
     centre = torch.full((D_IN,), 2.0)
@@ -216,10 +239,10 @@ def test_training_forward_reuses_its_scratch_without_changing_results():
     dead[::3] = True
     xs = [torch.randn(n, 16) for n in (32, 8, 32)]
     outs = [sae.training_forward(x, dead, aux_k=6) for x in xs]
-    buffer = sae._scratch._buffer
-    assert buffer is not None and buffer.numel() == 32 * 64
+    buffer = sae._scratch._buffers["pre"]
+    assert buffer.numel() == 32 * 64
     sae.training_forward(xs[1], dead, aux_k=6)
-    assert sae._scratch._buffer.data_ptr() == buffer.data_ptr()  # smaller batch: same memory
+    assert sae._scratch._buffers["pre"].data_ptr() == buffer.data_ptr()  # smaller batch: same memory
     fresh = TopKSae(16, 64, 4)
     fresh.load_state_dict(sae.state_dict())
     for x, out in zip(xs, outs, strict=True):

@@ -7,6 +7,7 @@ import pytest
 import torch
 
 from saescope.sae import TopKSae, auxk_loss, init_weights, mse_loss
+from saescope.sae import model as model_module
 from saescope.train.checkpoint import CheckpointRegistry, RetentionPolicy, read_trainer_state, write_checkpoint
 from saescope.train.trainer import Hyperparams, Trainer
 
@@ -82,6 +83,29 @@ def test_fused_train_step_matches_the_plain_autograd_path():
     assert got["dead"] > 0 and got["aux_loss"] > 0  # the last steps ran AuxK on dead latents
     for name, value in plain.sae.state_dict().items():
         torch.testing.assert_close(fused.sae.state_dict()[name], value, rtol=1e-4, atol=1e-5)
+
+
+@pytest.mark.parametrize("aux_backward", ["dense", "sparse"])
+def test_kept_gradient_memory_is_reused_without_changing_the_step(aux_backward: str,
+                                                                   monkeypatch: pytest.MonkeyPatch):
+    """`release_gradients` keeps the weight gradients' memory for the next backward (on CPU): the same weights,
+    bit for bit, as dropping it, and the same buffers step after step (W_enc's always; W_dec's when both codes
+    are decoded in one node, the sparse AuxK path)."""
+    monkeypatch.setattr(model_module, "sparse_aux", lambda *args: aux_backward == "sparse")
+    kept, dropped = new_trainer(), new_trainer()
+    monkeypatch.setattr(dropped.sae, "release_gradients", lambda: None)  # zero_grad then frees them
+    pointers = []
+    for seed in range(6):
+        x = sparse_data(256, seed)
+        for trainer in (kept, dropped):
+            trainer.tracker.tokens_since_fired[::3] = trainer.hp.dead_tokens  # AuxK on every step
+            trainer.train_step(x)
+        assert kept.sae.W_enc.grad is None and kept.sae.W_dec.grad is None
+        pointers.append({key: t.data_ptr() for key, t in kept.sae._scratch._kept.items()})
+    want = {"grad_W_enc", "grad_W_dec"} if aux_backward == "sparse" else {"grad_W_enc"}
+    assert want <= set(pointers[0]) and all(p[key] == pointers[0][key] for p in pointers for key in want)
+    for name, value in dropped.sae.state_dict().items():
+        assert torch.equal(kept.sae.state_dict()[name], value), name
 
 
 def test_nonfinite_batches_are_skipped_then_stop_the_run():

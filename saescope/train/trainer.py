@@ -59,9 +59,8 @@ class Trainer:
             out = self.model(x, dead_mask=dead, aux_k=self.hp.aux_k)
             main = mse_loss(out.x_hat_n, out.x_n)
             residual = (out.x_n - out.x_hat_n).detach()
-            aux = auxk_loss_from_code(
-                self.sae, out.aux_code, residual, self._global_residual_variance(residual), out.aux_latents
-            )
+            aux = auxk_loss_from_code(self.sae, out.aux_code, residual, self._global_residual_variance(residual),
+                                      out.aux_latents, out.aux_decoded)
             loss = main + self.hp.aux_coef * aux
         finite = torch.isfinite(loss.detach()).to(torch.uint8)
         if _distributed():  # every rank must skip together, or DDP's gradient all-reduce would hang
@@ -73,6 +72,7 @@ class Trainer:
         self.sae.remove_gradient_parallel_to_decoder_directions()
         self.optimizer.step()
         self.scheduler.step()
+        self.sae.release_gradients()  # the weight gradients' memory is reused by the next backward on CPU
         self.optimizer.zero_grad(set_to_none=True)
         self.sae.set_decoder_norm_to_unit_norm()
         global_tokens = self._update_dead_latents(out.code.indices, out.code.values, x.shape[0])
