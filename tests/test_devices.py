@@ -71,9 +71,10 @@ def test_out_of_memory_in_the_sparse_backward_is_raised_not_retried(monkeypatch:
         raise torch.OutOfMemoryError("CUDA out of memory. Tried to allocate 8.00 GiB")
 
     retried: list[bool] = []
-    monkeypatch.setattr(torch.ops.aten, "_embedding_bag_dense_backward", out_of_memory)
-    monkeypatch.setattr(kernels, "_embedding_bag_weight_grad_autograd", lambda *a: retried.append(True))
+    monkeypatch.setattr(torch.ops.aten, "_embedding_bag_per_sample_weights_backward", out_of_memory)
+    monkeypatch.setattr(kernels, "_entry_dots_public", lambda *a: retried.append(True))
     indices, weights = torch.tensor([[0, 1]]), torch.ones(1, 2)
+    groups = kernels._group_by_row(indices.flatten(), kernels._bag_ids(1, 2, indices.device), weights.flatten(), 4)
     with pytest.raises(torch.OutOfMemoryError):
-        kernels._embedding_bag_weight_grad(indices, weights, torch.ones(1, 3), 4)
+        kernels._entry_dots(torch.ones(1, 3), torch.ones(4, 3), groups)
     assert not retried
