@@ -5,55 +5,36 @@ Both read the same synthetic dataset (written here without a model, page cache w
 row); the stream permutes shard order and rows, shuffles through its window, and hands over batches from its
 background threads. A third reader, the random-row gather, gathers each shard's rows in a random order and
 nothing else: the floor of any row-level shuffle, since rows of d 576 in bf16 (1,152 bytes) are read from
-memory at random rather than streamed. Prints records/s of each and the stream's ratios to the other two.
+memory at random rather than streamed. Prints records/s and GB/s of each and the stream's ratios to the other two.
 
     .venv/bin/python bench/loader.py [--shards 8] [--rows 65536] [--d-model 576] [--batch-size 4096]
+    .venv/bin/python bench/loader.py --reference   # d 4096 (8 KiB bf16 rows), as the Qwen3-8B release reads them
+
+With `--reference` it also prints what one GPU's training step at batch 32,768 needs from the loader, from the
+same arithmetic as `saescope plan` (saescope.plan), against what this machine's stream delivers.
 """
 
 from __future__ import annotations
 
 import argparse
+import sys
 import tempfile
 import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import torch
-from safetensors.torch import save_file
 
-from saescope.config.hookpoints import hookpoint_label
 from saescope.harvest.dataset import ActivationDataset
-from saescope.harvest.format import FORMAT_NAME, FORMAT_VERSION, MANIFEST, SHARD_DIR, acts_key, shard_stem
+from saescope.plan.costs import SaeShape, train_step
+from saescope.plan.hardware import make_cluster
 from saescope.train.loader import ActivationStream, LoaderConfig
-from saescope.utils.atomic import sha256_file, write_json_atomic
 
-HOOKPOINT = "layers.19"
+sys.path.insert(0, str(Path(__file__).parent))
+from synthetic import HOOKPOINT, write_synthetic_dataset
 
-
-def write_synthetic_dataset(root: Path, shards: int, rows: int, d_model: int, dtype: torch.dtype) -> None:
-    """Shards holding random activations and record positions, and the manifest fields the reader uses."""
-    label = hookpoint_label(HOOKPOINT)
-    (root / SHARD_DIR).mkdir(parents=True, exist_ok=True)
-    generator = torch.Generator().manual_seed(0)
-    entries = []
-    for seq in range(shards):
-        path = root / SHARD_DIR / f"{shard_stem(0, seq)}.safetensors"
-        tensors = {
-            acts_key(label): torch.randn(rows, d_model, generator=generator).to(dtype),
-            "record.conversation": torch.full((rows,), seq, dtype=torch.int64),
-            "record.position": torch.arange(rows, dtype=torch.int32),
-        }
-        save_file(tensors, str(path), metadata={"format": FORMAT_NAME, "format_version": str(FORMAT_VERSION)})
-        entries.append({"file": f"{SHARD_DIR}/{path.name}", "rank": 0, "seq": seq, "rows": rows,
-                        "bytes": path.stat().st_size, "sha256": sha256_file(path), "conversations": 1,
-                        "first_conversation": seq, "last_conversation": seq})
-    write_json_atomic(root / MANIFEST, {
-        "format": FORMAT_NAME, "format_version": FORMAT_VERSION,
-        "hookpoints": [{"hookpoint": HOOKPOINT, "label": label}], "d_model": d_model,
-        "activation_dtype": str(dtype).removeprefix("torch."), "world_size": 1,
-        "counts": {"records": rows * shards, "conversations": shards}, "shards": entries,
-    })
-
+# The Qwen3-8B l36 release: batch 32,768 of d 4096 into a 4096 x 65,536 SAE, k 64, aux_k 512, about half dead.
+REFERENCE_BATCH, REFERENCE_SAE = 32_768, SaeShape(4096, 65_536, 64, aux_k=512, dead_fraction=0.56)
 
 def sequential_batches(dataset: ActivationDataset, batch_size: int) -> Iterator[torch.Tensor]:
     """The plain read: shards in order, rows in order, each batch one contiguous tensor."""
@@ -95,7 +76,10 @@ def main() -> None:
     parser.add_argument("--epochs", type=int, default=3)
     parser.add_argument("--repeats", type=int, default=3)
     parser.add_argument("--streams", type=int, default=1, help="loader streams in this process (parallel gathers)")
+    parser.add_argument("--reference", action="store_true", help="d 4096, 4 shards of 65,536 rows (2 GiB)")
     args = parser.parse_args()
+    if args.reference:
+        args.d_model, args.shards = 4096, min(args.shards, 4)
     # the Qwen3-8B l36 release's other knobs as they are
     cfg = LoaderConfig(batch_size=args.batch_size, epochs=args.epochs, loader_streams=args.streams)
 
@@ -116,11 +100,27 @@ def main() -> None:
                 batch for epoch in range(args.epochs) for batch in random_row_batches(dataset, args.batch_size, epoch)))
             with ActivationStream(root, cfg) as stream:
                 shuffled.append(records_per_second(iter(stream)))
+        row_bytes = args.d_model * 2
         for name, rates in (("sequential read", plain), ("random-row gather", gathered), ("shuffled stream", shuffled)):
-            print(f"{name:<18}: {max(rates) / 1e6:6.2f} M records/s (best of {args.repeats}; all: "
-                  f"{', '.join(f'{r / 1e6:.2f}' for r in rates)})")
+            print(f"{name:<18}: {max(rates) / 1e6:6.2f} M records/s, {max(rates) * row_bytes / 1e9:5.2f} GB/s (best "
+                  f"of {args.repeats}; all: {', '.join(f'{r / 1e6:.2f}' for r in rates)})")
         print(f"ratio to the sequential read (target 0.8): {max(shuffled) / max(plain):.2f}")
         print(f"ratio to the random-row gather floor     : {max(shuffled) / max(gathered):.2f}")
+        if args.reference:
+            print_gpu_need(max(shuffled) * row_bytes)
+
+
+def print_gpu_need(delivered: float) -> None:
+    """What one GPU's step at the reference batch needs from the loader (saescope plan's arithmetic)."""
+    step = train_step(REFERENCE_SAE, REFERENCE_BATCH, distributed=False)
+    batch_bytes = REFERENCE_BATCH * REFERENCE_SAE.d_in * 2
+    for gpu in ("h100", "h200"):
+        cluster = make_cluster(gpu, 1)
+        seconds = cluster.gemm_seconds(step.dense_flops) + cluster.hbm_seconds(step.hbm_bytes)
+        need = batch_bytes / seconds
+        print(f"one {cluster.gpu.name} at batch {REFERENCE_BATCH:,}: {batch_bytes / 1e6:.0f} MB of bf16 activations "
+              f"a step, a step of {seconds * 1e3:.0f} ms (saescope plan), so {need / 1e9:.1f} GB/s; this stream "
+              f"delivers {delivered / 1e9:.2f} GB/s ({delivered / need:.2f} of it)")
 
 if __name__ == "__main__":
     main()

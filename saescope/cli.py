@@ -16,6 +16,7 @@ from typing import Any, get_args, get_origin
 import click
 from pydantic import BaseModel
 
+from saescope.cli_features import features_group
 from saescope.config.loading import EXPLICIT_NONE, ConfigError, load_config
 from saescope.config.schema import SaescopeConfig
 
@@ -327,6 +328,9 @@ def serve_command(index_folder: str, steer_folder: str | None, host: str, port: 
     app = create_app(Path(index_folder), Path(steer_folder) if steer_folder else None)
     click.echo(f"saescope explorer: http://{host}:{port}/  ({index_folder}; Ctrl-C stops)")
     uvicorn.run(app, host=host, port=port, log_level="warning")
+
+
+main.add_command(features_group)  # saescope features show|top|search|explain-prompt
 
 
 def run() -> None:

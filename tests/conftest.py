@@ -187,6 +187,15 @@ def write_run(folder: Path, sae: TopKSae, hookpoint: str = "layers.2", step: int
     return folder
 
 
+def fitted_sae(dataset: ActivationDataset, label: str, d_sae: int, k: int, **options: Any) -> TopKSae:
+    """`make_sae(d_model, d_sae, k, **options)` with the data's normaliser, as training would set it."""
+    model = make_sae(dataset.d_model, d_sae, k, **options)
+    x = torch.cat([dataset.shard_activations(i, label).float() for i in range(dataset.num_shards)])
+    model.input_mean.copy_(x.mean(0))
+    model.input_std.copy_(x.std(0))
+    return model
+
+
 # --- processes
 
 

@@ -13,7 +13,7 @@ import pyarrow.parquet as pq
 import pytest
 import torch
 import yaml
-from conftest import SAESCOPE, make_sae, torchrun, write_run
+from conftest import SAESCOPE, fitted_sae, make_sae, torchrun, write_run
 
 from saescope import ActivationDataset
 from saescope.config import load_config
@@ -39,11 +39,7 @@ def dataset(tiny_activations: ActivationDataset) -> ActivationDataset:
 
 @pytest.fixture(scope="module")
 def sae(dataset: ActivationDataset) -> TopKSae:
-    model = make_sae(D_IN, D_SAE, K, b_enc=0.3)
-    x = torch.cat([dataset.shard_activations(i, "l3").float() for i in range(dataset.num_shards)])
-    model.input_mean.copy_(x.mean(0))  # the data's normaliser, as training would set it
-    model.input_std.copy_(x.std(0))
-    return model
+    return fitted_sae(dataset, "l3", D_SAE, K, b_enc=0.3)
 
 
 @pytest.fixture(scope="module")
@@ -54,7 +50,8 @@ def run(sae: TopKSae, tmp_path_factory: pytest.TempPathFactory) -> Path:
 def config(tiny_qwen3_dir: Path, dataset: ActivationDataset, out: Path, **index):
     overrides = {"model.name": str(tiny_qwen3_dir), "index.activations": str(dataset.root), "index.out": str(out),
                  "index.batch_size": BATCH, "index.top_examples": TOP, "index.context_tokens": CONTEXT,
-                 "index.device": "cpu"}
+                 "index.device": "cpu", "index.keep_sinks": True}  # every record in the examples (sinks: see
+    # test_index_evidence.py)
     return load_config(None, overrides | {f"index.{k}": v for k, v in index.items()})
 
 
@@ -148,8 +145,13 @@ def test_prompt_rows_carry_record_fields_and_context(one_go: Path, dataset: Acti
         assert row["conversation_id"] == ids[row["conversation"]].conversation_id
         assert row["context_before_ids"] == tokens[max(0, p - CONTEXT) : p]
         assert row["context_after_ids"] == tokens[p + 1 : p + 1 + CONTEXT]
-        assert row["token"] == tokenizer.decode([row["token_id"]])
-        assert row["context_before"] == tokenizer.decode(row["context_before_ids"])
+        # The window decoded in one piece, then cut at the firing token; the pieces are as decoded alone where
+        # no character is split (tests/test_index_text.py covers split ones).
+        joined = row["context_before"] + row["token"] + row["context_after"]
+        assert joined in tokenizer.decode(tokens)
+        alone = tokenizer.batch_decode([row["context_before_ids"], [row["token_id"]], row["context_after_ids"]])
+        if "\ufffd" not in "".join(alone):
+            assert [row["context_before"], row["token"], row["context_after"]] == alone
         clipped_before += p < CONTEXT
         clipped_after += p + CONTEXT >= len(tokens)
     # Both ends of a conversation clip a context (the slices above check those rows too); the counts are the
@@ -191,6 +193,19 @@ def test_select_top_streaming_equals_all_at_once():
     assert rows == sorted(rows, key=lambda r: (r[0], -r[1], r[2]))
 
 
+def test_a_batch_in_which_no_feature_fires_adds_nothing(dataset: ActivationDataset):
+    """All values 0 (every pre-activation negative): the batch is counted nowhere and does not crash."""
+    from saescope.index.accumulate import ExampleRules, FeatureStats, ShardAccumulator
+    from saescope.index.distributions import IntervalSamples
+
+    shard = dataset.shard(0)
+    acc = ShardAccumulator(FeatureStats.zeros(D_SAE), TopExamples.empty(), IntervalSamples.empty(D_SAE, 2),
+                           ExampleRules(TOP, 2, False, 0))
+    acc.start_shard(shard.get("record.conversation"), shard.get("record.role"), 0)
+    acc.add(0, torch.zeros(BATCH, K, dtype=torch.int64), torch.zeros(BATCH, K), torch.zeros(BATCH, dtype=torch.bool))
+    assert int(acc.stats.fire_count.sum()) == 0 and int(acc.stats.conversations.sum()) == 0 and len(acc.top) == 0
+
+
 def test_merge_of_halves_equals_one_go(tiny_qwen3_dir: Path, dataset: ActivationDataset, run: Path, one_go: Path,
                                        tmp_path: Path):
     half = dataset.num_shards // 2
@@ -219,16 +234,16 @@ def test_merge_of_halves_equals_one_go(tiny_qwen3_dir: Path, dataset: Activation
 
 def test_killed_build_resumes_to_the_same_index(tiny_qwen3_dir: Path, dataset: ActivationDataset, run: Path,
                                                 one_go: Path, tmp_path: Path, monkeypatch):
-    import saescope.index.run as run_module
+    import saescope.index.build as build_module
 
-    real_save = run_module.save_state
+    real_save = build_module.save_state
 
     def save_then_die(folder, state):
         real_save(folder, state)
         raise KeyboardInterrupt  # as a kill right after the first progress save
 
     cfg = config(tiny_qwen3_dir, dataset, tmp_path / "resumed")
-    monkeypatch.setattr(run_module, "save_state", save_then_die)
+    monkeypatch.setattr(build_module, "save_state", save_then_die)
     with pytest.raises(KeyboardInterrupt):
         build_index(cfg, run)
     monkeypatch.undo()
@@ -309,12 +324,13 @@ def test_cli_builds_merges_and_fails_cleanly(tiny_qwen3_dir: Path, dataset: Acti
 
 
 @pytest.mark.slow
-def test_two_ranks_under_torchrun_build_parts_and_merge(dataset: ActivationDataset, run: Path, one_go: Path,
-                                                        tmp_path: Path):
+def test_two_ranks_under_torchrun_build_parts_and_merge(tiny_qwen3_dir: Path, dataset: ActivationDataset, run: Path,
+                                                        one_go: Path, tmp_path: Path):
     out = tmp_path / "dist"
     result = torchrun("index", str(run), "--index.activations", str(dataset.root), "--index.out", str(out),
                       "--index.batch-size", str(BATCH), "--index.top-examples", str(TOP), "--index.context-tokens",
-                      str(CONTEXT), "--index.device", "cpu", "--index.no-decode-tokens")
+                      str(CONTEXT), "--index.device", "cpu", "--index.no-decode-tokens", "--index.keep-sinks",
+                      "--model.name", str(tiny_qwen3_dir))
     assert result.returncode == 0, result.stderr[-3000:]
     shards = list(range(dataset.num_shards))
     for rank in (0, 1):

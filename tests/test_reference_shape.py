@@ -48,7 +48,10 @@ def reference_config(model: Path, root: Path) -> SaescopeConfig:
         "train.autocast_dtype": "float32", "train.device": "cpu",
         "eval.out": str(root / "eval"), "eval.heldout_fraction": 0.2, "eval.coreplus_conversations": 2,
         "eval.coreplus_max_tokens": 64, "eval.max_records": 2048,
-        "index.out": str(root / "index"), "index.device": "cpu", "index.batch_size": 512,
+        # the decoder's tables at d_sae 65,536 (65,536^2 cosines: ~10 minutes on 2 CPU cores; the logit lens over
+        # a 49,152-token vocabulary: 2.6e16 FLOP) are for GPUs: tested at small sizes in test_index_decoder.py
+        "index.out": str(root / "index"), "index.device": "cpu", "index.batch_size": 512, "index.neighbours": 0,
+        "index.logit_lens": 0,
         "steer.max_new_tokens": 4,
     }
     return load_config(None, settings)

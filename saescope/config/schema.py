@@ -180,7 +180,22 @@ class IndexConfig(Section):
     out: str = Field("runs/index", description="Output folder of the reverse index (its name names it in a release).")
     batch_size: int = Field(4096, ge=1, description="Records encoded per batch (batches never cross shards).")
     context_tokens: int = Field(8, ge=0, description="Tokens of context kept before and after each firing token.")
-    top_examples: int = Field(5, ge=1, description="Top examples stored per feature, at most one per conversation.")
+    top_examples: int = Field(5, ge=1, description="Top examples stored per feature, at most one per conversation "
+                              "(feature_prompts.parquet, the reference release's file).")
+    deep_examples: int = Field(20, ge=1, description="Length of the deeper top list per feature, at most one per "
+                               "conversation (feature_top.parquet; at least top_examples).")
+    interval_samples: int = Field(5, ge=0, description="Examples sampled per activation interval and feature "
+                                  "(feature_samples.parquet; 0: none). The 10 intervals cut (0, M] in equal widths, "
+                                  "M the smallest power of two at or above the feature's max activation.")
+    sample_seed: int = Field(0, description="Seed of the per-record hash that chooses the interval samples.")
+    outlier_factor: float = Field(10.0, gt=1, description="Records whose norm exceeds this multiple of the median "
+                                  "norm (of the dataset's first batch: eval's fve_ordinary rule) are attention sinks: "
+                                  "counted apart (sink_fires) and left out of examples, samples and histograms.")
+    keep_sinks: bool = Field(False, description="Keep attention-sink records in the examples, samples and histograms.")
+    neighbours: int = Field(10, ge=0, le=127, description="Nearest features by decoder cosine kept per feature "
+                            "(feature_neighbours.parquet; 0: none).")
+    logit_lens: int = Field(10, ge=0, le=127, description="Tokens each decoder direction most promotes and most suppresses "
+                            "through the final norm and unembedding (feature_logits.parquet; loads model.name; 0: off).")
     shards: list[int] | None = Field(None, description="Index only these shard numbers (None: every shard).")
     decode_tokens: bool = Field(True, description="Decode tokens and contexts to text with model.name's tokenizer "
                                 "(checked against the dataset's); off: token ids only.")

@@ -17,7 +17,7 @@ import torch
 from saescope.config.schema import Hyperparams
 from saescope.diagnostics.checks import Check, StageResult
 from saescope.diagnostics.half import Half
-from saescope.index.run import encode_sparse
+from saescope.index.build import encode_sparse
 from saescope.sae.losses import FveAccumulator
 from saescope.sae.model import TopKSae
 from saescope.train.trainer import Trainer

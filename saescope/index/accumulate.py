@@ -15,8 +15,10 @@ from dataclasses import dataclass, fields
 
 import torch
 
+from saescope.index.distributions import HISTOGRAM_BINS, IntervalSamples, histogram_bin
+from saescope.index.ordering import KEY_SHIFT, segment_rank
+
 ROLE_COUNT = 4  # ROLE_CODES: template, system, user, assistant
-KEY_SHIFT = 40  # (feature << 40) | conversation: conversations below 2^40, features below 2^23
 CELL_LIMIT = 1 << 24  # dense (feature, conversation) cells per reduction: 64 MiB of values, 128 MiB of rows
 
 
@@ -30,6 +32,9 @@ class FeatureStats:
     activation_sq_sum: torch.Tensor  # float64 [d_sae]
     max_activation: torch.Tensor  # float32 [d_sae]; 0 when the feature never fired
     role_counts: torch.Tensor  # int64 [d_sae, 4]: fires on template, system, user, assistant tokens
+    sink_fires: torch.Tensor  # int64 [d_sae]: fires on attention-sink records (norm above the outlier rule's)
+    ordinary_max_activation: torch.Tensor  # float32 [d_sae]: the max over the other records
+    histogram: torch.Tensor  # int64 [d_sae, HISTOGRAM_BINS]: fires per fixed log-spaced bin (examples' records)
 
     @classmethod
     def zeros(cls, d_sae: int, device: torch.device | str = "cpu") -> FeatureStats:
@@ -37,7 +42,7 @@ class FeatureStats:
             return torch.zeros(d_sae, *shape, dtype=dtype, device=device)
 
         return cls(z(torch.int64), z(torch.int64), z(torch.float64), z(torch.float64), z(torch.float32),
-                   z(torch.int64, ROLE_COUNT))
+                   z(torch.int64, ROLE_COUNT), z(torch.int64), z(torch.float32), z(torch.int64, HISTOGRAM_BINS))
 
     @property
     def d_sae(self) -> int:
@@ -50,6 +55,9 @@ class FeatureStats:
             self.fire_count + other.fire_count, self.conversations + other.conversations,
             self.activation_sum + other.activation_sum, self.activation_sq_sum + other.activation_sq_sum,
             torch.maximum(self.max_activation, other.max_activation), self.role_counts + other.role_counts,
+            self.sink_fires + other.sink_fires,
+            torch.maximum(self.ordinary_max_activation, other.ordinary_max_activation),
+            self.histogram + other.histogram,
         )
 
     def to(self, device: torch.device | str) -> FeatureStats:
@@ -141,31 +149,32 @@ def select_top_index(feature: torch.Tensor, value: torch.Tensor, record: torch.T
     return order[segment_rank(feature[order]) < top]
 
 
-def segment_rank(sorted_keys: torch.Tensor) -> torch.Tensor:
-    """0, 1, 2, ... within each run of equal values of a sorted 1-d tensor."""
-    n = sorted_keys.numel()
-    positions = torch.arange(n, device=sorted_keys.device)
-    if n == 0:
-        return positions
-    starts = torch.ones(n, dtype=torch.bool, device=sorted_keys.device)
-    starts[1:] = sorted_keys[1:] != sorted_keys[:-1]
-    run_start = torch.where(starts, positions, torch.zeros_like(positions))
-    return positions - torch.cummax(run_start, 0).values
+@dataclass(frozen=True)
+class ExampleRules:
+    """Which records feed a feature's examples, and how many are kept."""
+
+    top: int  # length of the (deepest) top list per feature
+    per_interval: int  # interval samples per feature and interval
+    keep_sinks: bool  # attention-sink records feed the examples, samples and histogram too
+    seed: int  # of the interval samples' record hash
 
 
 class ShardAccumulator:
-    """Feeds one shard's batches into the statistics and the top examples.
+    """Feeds one shard's batches into the statistics, the top examples and the interval samples.
 
     Distinct conversations are counted without a set: a shard's records come conversation by conversation, so a
     (feature, conversation) pair is new unless it is the last conversation the feature fired in. `last` holds each
     feature's last conversation ordinal within the shard (-1: none yet) and is reset per shard, which is exact
-    because a shard holds whole conversations.
+    because a shard holds whole conversations. Every fire counts in the statistics; attention-sink records (the
+    `sink` mask of each batch) are counted apart and, unless kept, feed no example, sample or histogram.
     """
 
-    def __init__(self, stats: FeatureStats, top: TopExamples, top_examples: int) -> None:
-        self.stats, self.top, self.top_examples = stats, top, top_examples
+    def __init__(self, stats: FeatureStats, top: TopExamples, intervals: IntervalSamples, rules: ExampleRules
+                 ) -> None:
+        self.stats, self.top, self.intervals, self.rules = stats, top, intervals, rules
         self.device = stats.fire_count.device
         self.last = torch.full((stats.d_sae,), -1, dtype=torch.int64, device=self.device)
+        self.sink_records = torch.zeros((), dtype=torch.int64, device=self.device)  # on the device: no sync per batch
 
     def start_shard(self, conversation: torch.Tensor, role: torch.Tensor, first_record: int) -> None:
         """The shard's per-record conversation (int64) and role code columns, and its first global record."""
@@ -178,25 +187,34 @@ class ShardAccumulator:
         self.first_record = first_record
 
     @torch.no_grad()
-    def add(self, start: int, indices: torch.Tensor, values: torch.Tensor) -> None:
-        """One batch: the sparse codes [n, k] of the shard's rows start .. start + n."""
+    def add(self, start: int, indices: torch.Tensor, values: torch.Tensor, sink: torch.Tensor) -> None:
+        """One batch: the sparse codes [n, k] of the shard's rows start .. start + n, and which rows are sinks."""
         n, k = indices.shape
+        self.sink_records += sink.sum()
         fired = values > 0
+        if not bool(fired.any()):  # no feature fired in this batch (an all-zero or all-negative input)
+            return
         feature = indices[fired].long()
         value = values[fired].float()
-        row = torch.arange(start, start + n, device=self.device).unsqueeze(1).expand(n, k)[fired]
-        self._add_record_stats(feature, value, row)
+        local = torch.arange(n, device=self.device).unsqueeze(1).expand(n, k)[fired]
+        row, pair_sink = local + start, sink.to(self.device)[local]
+        self._add_record_stats(feature, value, row, pair_sink)
+        shown = torch.ones_like(pair_sink) if self.rules.keep_sinks else ~pair_sink
+        self._add_distributions(feature[shown], value[shown], row[shown])
         # Rows come conversation by conversation, so pairs (row-major) are ordered by conversation ordinal:
         # reduce them per (feature, conversation) a block of conversations at a time.
         ordinal = self.ordinal[row]
         block = max(1, CELL_LIMIT // self.stats.d_sae)
-        first, last = int(ordinal[0]), int(ordinal[-1]) if len(ordinal) else (0, -1)
+        first, last = int(ordinal[0]), int(ordinal[-1])
         for lo in range(first, last + 1, block):
             bounds = torch.searchsorted(ordinal, torch.tensor([lo, lo + block], device=self.device))
             part = slice(int(bounds[0]), int(bounds[1]))
-            self._add_conversation_cells(feature[part], value[part], row[part], ordinal[part] - lo, block, lo)
+            width = min(block, last + 1 - lo)  # the grid spans only the conversations this batch holds
+            self._add_conversation_cells(feature[part], value[part] * shown[part], row[part], ordinal[part] - lo,
+                                         width, lo)
 
-    def _add_record_stats(self, feature: torch.Tensor, value: torch.Tensor, row: torch.Tensor) -> None:
+    def _add_record_stats(self, feature: torch.Tensor, value: torch.Tensor, row: torch.Tensor,
+                          pair_sink: torch.Tensor) -> None:
         s, d_sae = self.stats, self.stats.d_sae
         s.fire_count += torch.bincount(feature, minlength=d_sae)
         s.activation_sum.index_add_(0, feature, value.double())
@@ -204,26 +222,39 @@ class ShardAccumulator:
         s.max_activation.scatter_reduce_(0, feature, value, "amax")
         roles = torch.bincount(feature * ROLE_COUNT + self.role[row], minlength=d_sae * ROLE_COUNT)
         s.role_counts += roles.view(d_sae, ROLE_COUNT)
+        s.sink_fires += torch.bincount(feature[pair_sink], minlength=d_sae)
+        ordinary = ~pair_sink
+        s.ordinary_max_activation.scatter_reduce_(0, feature[ordinary], value[ordinary], "amax")
+
+    def _add_distributions(self, feature: torch.Tensor, value: torch.Tensor, row: torch.Tensor) -> None:
+        """The histogram and the interval samples, over the pairs that feed examples."""
+        bins = self.stats.histogram.shape[1]
+        self.stats.histogram.view(-1).add_(torch.bincount(feature * bins + histogram_bin(value),
+                                                          minlength=self.stats.histogram.numel()))
+        if self.rules.per_interval:
+            self.intervals.add(feature, value, row + self.first_record, self.conversation[row], self.rules.seed)
 
     def _add_conversation_cells(self, feature: torch.Tensor, value: torch.Tensor, row: torch.Tensor,
                                 offset: torch.Tensor, width: int, first_ordinal: int) -> None:
         """Pairs of conversations first_ordinal .. + width, reduced on a dense [d_sae, width] grid (no sort): each
-        cell (feature, conversation) keeps its best value and, among equal bests, its earliest row. The cells then
-        count distinct conversations and are the only candidates for the top examples."""
-        if feature.numel() == 0:
-            return
+        cell (feature, conversation) counts a distinct conversation, and keeps its best value (pairs left out of
+        the examples come with value 0) and, among equal bests, its earliest row; the cells with a best are the
+        only candidates for the top examples."""
         d_sae = self.stats.d_sae
         cell = feature * width + offset
-        best = torch.zeros(d_sae * width, dtype=value.dtype, device=self.device)  # values are > 0: 0 is empty
-        best.scatter_reduce_(0, cell, value, "amax")
-        wins = value == best[cell]
-        earliest = torch.full_like(best, 0, dtype=torch.int64).fill_(torch.iinfo(torch.int64).max)
-        earliest.scatter_reduce_(0, cell[wins], row[wins], "amin")
-        cells = torch.nonzero(best > 0).squeeze(1)
+        seen = torch.zeros(d_sae * width, dtype=torch.bool, device=self.device)
+        seen[cell] = True
+        cells = torch.nonzero(seen).squeeze(1)
         cell_feature, cell_ordinal = cells // width, cells % width + first_ordinal
         new = cell_ordinal > self.last[cell_feature]  # a conversation continued from the previous batch is not
         self.stats.conversations += torch.bincount(cell_feature[new], minlength=d_sae)
         self.last.scatter_reduce_(0, cell_feature, cell_ordinal, "amax")
+        best = torch.zeros(d_sae * width, dtype=value.dtype, device=self.device)  # values are > 0: 0 is empty
+        best.scatter_reduce_(0, cell, value, "amax")
+        wins = (value == best[cell]) & (value > 0)
+        earliest = torch.full_like(best, 0, dtype=torch.int64).fill_(torch.iinfo(torch.int64).max)
+        earliest.scatter_reduce_(0, cell[wins], row[wins], "amin")
+        cells = torch.nonzero(best > 0).squeeze(1)
         cell_row = earliest[cells]
-        self.top = self.top.update(cell_feature, best[cells], cell_row + self.first_record,
-                                   self.conversation[cell_row], self.top_examples, d_sae)
+        self.top = self.top.update(cells // width, best[cells], cell_row + self.first_record,
+                                   self.conversation[cell_row], self.rules.top, d_sae)

@@ -1,5 +1,7 @@
-"""An index folder: feature_metrics.parquet, feature_prompts.parquet, report.md (and firing_rates.png when
-matplotlib is installed), then summary.json, written last and atomically: its presence means complete."""
+"""An index folder: its parquet tables (feature_metrics, feature_prompts, feature_top, feature_histograms,
+feature_intervals, feature_samples, and feature_neighbours and feature_logits when computed), report.md (and
+firing_rates.png when matplotlib is installed), then summary.json, written last and atomically: its presence means
+complete."""
 
 from __future__ import annotations
 
@@ -21,11 +23,12 @@ def read_summary(folder: Path) -> dict[str, Any]:
                             "reverse index (a build that has not finished resumes when run again)")
 
 
-def write_index(folder: Path, metrics: pa.Table, prompts: pa.Table, summary: dict[str, Any]) -> Path:
+def write_index(folder: Path, tables: dict[str, pa.Table], summary: dict[str, Any]) -> Path:
+    """Write `tables` (by file name; METRICS_FILE and PROMPTS_FILE among them), the report, then the summary."""
     folder.mkdir(parents=True, exist_ok=True)
     (folder / SUMMARY_FILE).unlink(missing_ok=True)  # an older summary must not vouch for the files written next
-    write_table(folder / METRICS_FILE, metrics)
-    write_table(folder / PROMPTS_FILE, prompts)
-    write_report(folder, summary, metrics, prompts)
+    for name, table in tables.items():
+        write_table(folder / name, table)
+    write_report(folder, summary, tables[METRICS_FILE], tables[PROMPTS_FILE])
     write_json_atomic(folder / SUMMARY_FILE, summary)
     return folder

@@ -14,7 +14,7 @@ import pyarrow as pa
 
 from saescope.index.tables import best_examples
 from saescope.utils.atomic import write_bytes_atomic, write_with_atomic
-from saescope.utils.markdown import escape
+from saescope.utils.markdown import escape, visible
 
 REPORT_FILE = "report.md"
 PLOT_FILE = "firing_rates.png"
@@ -23,24 +23,28 @@ CONTEXT_CHARS = 60  # of text shown on each side of the firing token
 
 
 def in_context(row: dict[str, Any]) -> str:
-    """`…before ⟦token⟧ after…`, or the token ids when the index was built without decoding."""
+    """`…before ⟦token⟧ after…`, the token's whitespace visible, or the token id when the index was built without
+    decoding."""
     if row["token"] is None:
         return f"token id {row['token_id']}"
     before = escape(row["context_before"], CONTEXT_CHARS, keep="end")
     after = escape(row["context_after"], CONTEXT_CHARS, keep="start")
-    return f"{before}**⟦{escape(row['token']) or ' '}⟧**{after}"
+    return f"{before}**⟦{escape(visible(row['token']))}⟧**{after}"
 
 
 def feature_table(metrics: pa.Table, best: dict[int, dict[str, Any]], order: np.ndarray) -> list[str]:
-    lines = ["| feature | fire rate | fires | conversations | mean | max | best example (role, turn) |",
-             "|---:|---:|---:|---:|---:|---:|---|"]
+    lines = ["| feature | fire rate | fires | sink fires | conversations | mean | max | best example (role, turn) |",
+             "|---:|---:|---:|---:|---:|---:|---:|---|"]
     m = {name: metrics[name].to_numpy(zero_copy_only=False) for name in
          ("fire_rate", "fire_count", "conversations", "mean_activation", "max_activation")}
+    sinks = (metrics["sink_fires"].to_numpy() if "sink_fires" in metrics.column_names
+             else np.zeros(metrics.num_rows, np.int64))
     for f in order.tolist():
         example = best.get(f)
         shown = f"{in_context(example)} ({example['role']}, {example['turn']})" if example else ""
-        lines.append(f"| {f} | {m['fire_rate'][f]:.3g} | {m['fire_count'][f]:,} | {m['conversations'][f]:,} | "
-                     f"{m['mean_activation'][f]:.4g} | {m['max_activation'][f]:.4g} | {shown} |")
+        lines.append(f"| {f} | {m['fire_rate'][f]:.3g} | {m['fire_count'][f]:,} | {sinks[f]:,} | "
+                     f"{m['conversations'][f]:,} | {m['mean_activation'][f]:.4g} | {m['max_activation'][f]:.4g} | "
+                     f"{shown} |")
     return lines
 
 
@@ -82,9 +86,17 @@ def write_report(folder: Path, summary: dict[str, Any], metrics: pa.Table, promp
     rates = metrics["fire_rate"].to_numpy()
     active = np.flatnonzero(counts > 0)
     best = {row["feature"]: row for row in best_examples(prompts).to_pylist()}
-    frequent = active[np.argsort(-counts[active], kind="stable")][:TABLE_ROWS]
-    max_act = metrics["max_activation"].to_numpy()
+    # Lead with ordinary records: attention sinks fire hard on a few template positions and would fill both tables.
+    ordinary = metrics["ordinary_fires"].to_numpy() if "ordinary_fires" in metrics.column_names else counts
+    frequent = active[np.argsort(-ordinary[active], kind="stable")][:TABLE_ROWS]
+    max_name = "ordinary_max_activation" if "ordinary_max_activation" in metrics.column_names else "max_activation"
+    max_act = metrics[max_name].to_numpy()
     strongest = active[np.argsort(-max_act[active], kind="stable")][:TABLE_ROWS]
+    sinks = summary.get("sink_records")
+    sink_line = (f"- Attention-sink records: {sinks:,} (norm above {summary['outlier_factor']:g}x the median: "
+                 f"{summary['outlier_norm']:.4g}), counted in sink_fires"
+                 + ("" if summary.get("keep_sinks") else " and left out of the examples") if sinks is not None
+                 else "- Attention-sink records: not set apart by this index")
     title = f"{summary.get('layer_label') or summary.get('hookpoint')} reverse index"
     (folder / PLOT_FILE).unlink(missing_ok=True)  # never leave an older build's plot beside this report
     plotted = write_plot(folder / PLOT_FILE, rates[active], title)
@@ -98,12 +110,13 @@ def write_report(folder: Path, summary: dict[str, Any], metrics: pa.Table, promp
         f"- Active features: {len(active):,} of {len(counts):,} ({len(counts) - len(active):,} never fired)",
         f"- Prompt rows: {summary['prompt_rows']:,} (top {summary['top_examples']} per feature, at most one per "
         f"conversation, {summary['context_tokens']} tokens of context each side)",
+        sink_line,
         f"- Shards: {len(summary['shards'])}", "",
-        "Examples show the firing token as **⟦token⟧** between its context; ↵ marks a newline. They are evidence for "
-        "interpretation, not labels.", "",
-        f"## Most frequent features (top {TABLE_ROWS} by fire count)", "",
+        "Examples show the firing token as **⟦token⟧** between its context; ↵ marks a newline, → a tab and · a space "
+        "of a token that is only spaces. They are evidence for interpretation, not labels.", "",
+        f"## Most frequent features (top {TABLE_ROWS} by fires on ordinary records)", "",
         *feature_table(metrics, best, frequent), "",
-        f"## Strongest features (top {TABLE_ROWS} by max activation)", "",
+        f"## Strongest features (top {TABLE_ROWS} by max activation on ordinary records)", "",
         *feature_table(metrics, best, strongest), "",
         "## Firing rates", "",
         "Active features per half-decade of firing rate (fires / records)"

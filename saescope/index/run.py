@@ -1,49 +1,43 @@
 """`saescope index`: the reverse feature index of an SAE over an activation dataset.
 
 Every record of the chosen shards is encoded (in batches that never cross a shard) and its sparse code feeds the
-per-feature statistics and the top examples (`accumulate`); progress is saved every `save_every_shards` shards, so
-a killed build resumes with the same command and ends with the index an uninterrupted one writes. Under torchrun,
-rank r indexes the shards i % world == r into <out>/parts/rank-NNN/ and rank 0 merges the parts into <out>.
+per-feature statistics, the top examples, the histogram and the interval samples (`build`, `accumulate`,
+`distributions`); progress is saved every `save_every_shards` shards, so a killed build resumes with the same
+command and ends with the index an uninterrupted one writes. Under torchrun, rank r indexes the shards
+i % world == r into <out>/parts/rank-NNN/ and rank 0 merges the parts into <out>.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from concurrent.futures import ThreadPoolExecutor
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
+import pyarrow as pa
 import torch
-from tqdm import tqdm
 from transformers import PreTrainedTokenizerBase
 
-from saescope import __version__
 from saescope.config.hookpoints import hookpoint_label
 from saescope.config.schema import ModelConfig, SaescopeConfig
 from saescope.data.templating import tokenizer_fingerprint
 from saescope.harvest.dataset import ActivationDataset
-from saescope.harvest.format import MANIFEST, acts_key
-from saescope.index.accumulate import FeatureStats, ShardAccumulator, TopExamples
+from saescope.harvest.format import MANIFEST
+from saescope.index.build import PartInputs, build_part, outlier_norm
 from saescope.index.errors import ReverseIndexError
-from saescope.index.examples import prompt_table, record_starts
-from saescope.index.folder import SUMMARY_FILE, read_summary, write_index
+from saescope.index.folder import read_summary
 from saescope.index.merge import merge_indexes
-from saescope.index.state import STATE_FILE, IndexState, load_state, save_state
-from saescope.index.tables import metrics_table
-from saescope.lm.loading import ModelLoadError, load_tokenizer
+from saescope.lm.loading import ModelLoadError, load_model, load_tokenizer
 from saescope.release.select import load_sae_or_run, recorded_hookpoint
 from saescope.sae.model import TopKSae
 from saescope.utils import dist
-from saescope.utils.atomic import remove_stale_temporaries, sha256_file
+from saescope.utils.atomic import sha256_file
 from saescope.utils.devices import resolve_device
-from saescope.utils.settings import refuse_other_settings
-from saescope.utils.timestamps import utc_now
 
 PARTS_DIR = "parts"
 # What a resumed or re-run build must share with the recorded one (batch_size too: it fixes the float sums' order).
 SETTINGS = ("sae_weights_sha256", "activations_manifest_sha256", "hookpoint", "d_sae", "batch_size", "context_tokens",
-            "top_examples", "decode_tokens")
-PRE_ELEMENTS = 1 << 28  # encode in row chunks whose dense pre-activations stay under 1 GiB of fp32
+            "top_examples", "deep_examples", "interval_samples", "sample_seed", "outlier_factor", "outlier_norm",
+            "keep_sinks", "neighbours", "logit_lens", "decode_tokens")
 
 
 def sae_hookpoint(source: Path, metadata: dict[str, Any], dataset: ActivationDataset, sae: TopKSae) -> str:
@@ -83,87 +77,39 @@ def dataset_tokenizer(model: ModelConfig, dataset: ActivationDataset) -> PreTrai
     return tokenizer
 
 
-@torch.no_grad()
-def encode_sparse(sae: TopKSae, x: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
-    """(indices, values) [n, k] of raw activations, encoded in row chunks (pre-activations are [rows, d_sae])."""
-    rows = max(1, PRE_ELEMENTS // sae.d_sae)
-    codes = [sae.encode(x[start : start + rows]) for start in range(0, len(x), rows)]
-    return torch.cat([c.indices for c in codes]), torch.cat([c.values for c in codes])
+def decoder_side(cfg: SaescopeConfig, sae: TopKSae, tokenizer: PreTrainedTokenizerBase | None,
+                 device: torch.device) -> dict[str, pa.Table]:
+    """The neighbour and logit-lens tables (the logit lens loads model.name for its final norm and unembedding)."""
+    from saescope.index.decoder import decoder_tables
+
+    icfg, model = cfg.index, None
+    if icfg.logit_lens:
+        try:
+            model = load_model(cfg.model.model_copy(update={"device": str(device)})).model
+        except ModelLoadError as e:
+            raise ReverseIndexError(f"index.logit_lens needs the model ({e}); or pass --index.logit-lens 0") from e
+    return decoder_tables(sae, model, tokenizer, icfg.neighbours, icfg.logit_lens, device)
 
 
-def shard_batches(dataset: ActivationDataset, shard_i: int, label: str, batch_size: int
-                  ) -> Iterator[tuple[int, torch.Tensor]]:
-    """(first row, activations) of a shard's batches; the next batch is read while this one is encoded."""
-    shard, rows = dataset.shard(shard_i), dataset.shard_entries[shard_i]["rows"]
-    starts = list(range(0, rows, batch_size))
-    with ThreadPoolExecutor(max_workers=1) as reader:
-        ahead = reader.submit(shard.get, acts_key(label), 0, min(rows, batch_size)) if starts else None
-        for i, start in enumerate(starts):
-            acts = ahead.result()
-            if i + 1 < len(starts):
-                nxt = starts[i + 1]
-                ahead = reader.submit(shard.get, acts_key(label), nxt, min(rows, nxt + batch_size))
-            yield start, acts
-
-
-def index_shard(acc: ShardAccumulator, sae: TopKSae, dataset: ActivationDataset, shard_i: int, label: str,
-                batch_size: int, first_record: int, progress: tqdm) -> None:
-    shard = dataset.shard(shard_i)
-    acc.start_shard(shard.get("record.conversation"), shard.get("record.role"), first_record)
-    device = acc.device
-    for start, acts in shard_batches(dataset, shard_i, label, batch_size):
-        indices, values = encode_sparse(sae, acts.to(device, non_blocking=True).float())
-        acc.add(start, indices, values)
-        progress.update(len(acts))
-
-
-def build_part(folder: Path, sae: TopKSae, dataset: ActivationDataset, label: str, shards: list[int],
-               settings: dict[str, Any], summary_head: dict[str, Any], tokenizer: PreTrainedTokenizerBase | None,
-               save_every: int, device: torch.device, show_progress: bool = True) -> Path:
-    """Index `shards` into `folder`, resuming from its progress file; returns the folder once complete."""
-    if (folder / SUMMARY_FILE).is_file():
-        refuse_other_settings(read_summary(folder), settings, f"{folder} holds an index built",
-                              "use another index.out, or delete it to rebuild", ReverseIndexError)
-        if show_progress:
-            print(f"{folder}: index already complete ({folder / SUMMARY_FILE})")
-        return folder
-    folder.mkdir(parents=True, exist_ok=True)
-    remove_stale_temporaries(folder)
-    state = load_state(folder)
-    if state is not None:
-        refuse_other_settings(state.settings, settings, f"{folder / STATE_FILE}: progress of an index",
-                              "use another index.out, or delete the folder to start over", ReverseIndexError)
-    if state is None:
-        state = IndexState(FeatureStats.zeros(sae.d_sae), TopExamples.empty(), settings, [])
-    acc = ShardAccumulator(state.stats.to(device), state.top.to(device), settings["top_examples"])
-    starts = record_starts(dataset)
-    done = list(state.shards_done)
-    records = sum(dataset.shard_entries[s]["rows"] for s in shards)
-    progress = tqdm(total=records, initial=sum(dataset.shard_entries[s]["rows"] for s in done), unit="rec",
-                    unit_scale=True, desc=f"index {label}", disable=not show_progress, mininterval=1.0)
-    unsaved = 0
-    for shard_i in [s for s in shards if s not in done]:
-        index_shard(acc, sae, dataset, shard_i, label, settings["batch_size"], int(starts[shard_i]), progress)
-        done.append(shard_i)
-        unsaved += 1
-        progress.set_postfix(shards=f"{len(done)}/{len(shards)}")
-        if unsaved >= save_every or len(done) == len(shards):
-            save_state(folder, IndexState(acc.stats, acc.top, settings, done))
-            unsaved = 0
-    progress.close()
-    prompts = prompt_table(acc.top, dataset, settings["context_tokens"], tokenizer)
-    summary = summary_head | {
-        "conversations_indexed": sum(dataset.shard_entries[s]["conversations"] for s in shards),
-        "activation_records_indexed": records,
-        "active_features": int((acc.stats.fire_count > 0).sum()),
-        "prompt_rows": prompts.num_rows,
-        "shards": shards,
-        "saescope_version": __version__,
-        "created": utc_now(),
-    }
-    write_index(folder, metrics_table(acc.stats, records), prompts, summary)
-    (folder / STATE_FILE).unlink(missing_ok=True)
-    return folder
+def index_head(cfg: SaescopeConfig, source: Path, sae: TopKSae, dataset: ActivationDataset, hookpoint: str
+               ) -> dict[str, Any]:
+    """What the summary records of the build before its counts; SETTINGS are taken from it."""
+    icfg, label = cfg.index, dataset.label_of(hookpoint)
+    return {"sae": str(source), "sae_weights_sha256": sae.weights_sha256(), "hookpoint": hookpoint,
+            "layer_label": hookpoint_label(hookpoint), "d_sae": sae.d_sae, "k": sae.k,
+            "activations": str(dataset.root), "activations_manifest_sha256": sha256_file(dataset.root / MANIFEST),
+            "raw_dataset": dataset.manifest.get("source", {}).get("dataset"),
+            "tokenizer_sha256": dataset.manifest.get("tokenizer", {}).get("tokenizer_sha256"),
+            "batch_size": icfg.batch_size, "context_tokens": icfg.context_tokens,
+            "top_examples": icfg.top_examples, "deep_examples": max(icfg.deep_examples, icfg.top_examples),
+            "interval_samples": icfg.interval_samples, "sample_seed": icfg.sample_seed,
+            "outlier_factor": icfg.outlier_factor,
+            "outlier_norm": outlier_norm(dataset, label, icfg.batch_size, icfg.outlier_factor),
+            "outlier_rule": "records whose norm exceeds outlier_factor x the median norm of the dataset's first "
+                            "batch are attention sinks: counted in sink_fires, left out of examples, samples and "
+                            "histograms unless keep_sinks",
+            "keep_sinks": icfg.keep_sinks, "neighbours": icfg.neighbours, "logit_lens": icfg.logit_lens,
+            "decode_tokens": icfg.decode_tokens}
 
 
 def build_index(cfg: SaescopeConfig, sae_path: str | Path) -> Path:
@@ -177,40 +123,32 @@ def build_index(cfg: SaescopeConfig, sae_path: str | Path) -> Path:
         dataset = ActivationDataset.open(icfg.activations or cfg.train.activations)
         source, sae, metadata = load_sae_or_run(Path(sae_path))
         hookpoint = sae_hookpoint(source, metadata, dataset, sae)
-        label = dataset.label_of(hookpoint)
         shards = select_shards(dataset, icfg.shards)
         tokenizer = dataset_tokenizer(cfg.model, dataset) if icfg.decode_tokens else None
-        manifest_sha256 = sha256_file(dataset.root / MANIFEST)
-        head = {"sae": str(source), "sae_weights_sha256": sae.weights_sha256(), "hookpoint": hookpoint,
-                "layer_label": hookpoint_label(hookpoint), "d_sae": sae.d_sae, "k": sae.k,
-                "activations": str(dataset.root), "activations_manifest_sha256": manifest_sha256,
-                "raw_dataset": dataset.manifest.get("source", {}).get("dataset"),
-                "tokenizer_sha256": dataset.manifest.get("tokenizer", {}).get("tokenizer_sha256"),
-                "batch_size": icfg.batch_size, "context_tokens": icfg.context_tokens,
-                "top_examples": icfg.top_examples, "decode_tokens": icfg.decode_tokens}
+        head = index_head(cfg, source, sae, dataset, hookpoint)
         settings = {key: head[key] for key in SETTINGS} | {"shards": shards}
         sae = sae.to(device)
+        inputs = PartInputs(sae, dataset, dataset.label_of(hookpoint), settings, head, tokenizer,
+                            decoder_side(cfg, sae, tokenizer, device), device)
         if info.world_size == 1:
-            build_part(out, sae, dataset, label, shards, settings, head, tokenizer, icfg.save_every_shards, device)
+            build_part(out, inputs, shards, icfg.save_every_shards)
             print(f"{out}: {summary_line(read_summary(out))}")
             return out
-        return _build_distributed(out, sae, dataset, label, shards, settings, head, tokenizer, icfg.save_every_shards,
-                                  device, info)
+        return _build_distributed(out, inputs, shards, icfg.save_every_shards, info)
     finally:
         dist.destroy()
 
 
-def _build_distributed(out: Path, sae: TopKSae, dataset: ActivationDataset, label: str, shards: list[int],
-                       settings: dict[str, Any], head: dict[str, Any], tokenizer: PreTrainedTokenizerBase | None,
-                       save_every: int, device: torch.device, info: dist.DistInfo) -> Path:
+def _build_distributed(out: Path, inputs: PartInputs, shards: list[int], save_every: int, info: dist.DistInfo
+                       ) -> Path:
     def part(rank: int) -> Path:
         return out / PARTS_DIR / f"rank-{rank:03d}"
 
     owned = {rank: shards[rank :: info.world_size] for rank in range(info.world_size)}
     mine = owned[info.rank]
     if mine:
-        build_part(part(info.rank), sae, dataset, label, mine, settings | {"shards": mine}, head, tokenizer,
-                   save_every, device, show_progress=info.is_main)
+        mine_inputs = replace(inputs, settings=inputs.settings | {"shards": mine})
+        build_part(part(info.rank), mine_inputs, mine, save_every, show_progress=info.is_main)
     dist.barrier()
     if info.is_main:
         merge_indexes([part(rank) for rank in range(info.world_size) if owned[rank]], out)
@@ -221,4 +159,5 @@ def _build_distributed(out: Path, sae: TopKSae, dataset: ActivationDataset, labe
 
 def summary_line(summary: dict[str, Any]) -> str:
     return (f"{summary['conversations_indexed']:,} conversations, {summary['activation_records_indexed']:,} records, "
-            f"{summary['active_features']:,} active features, {summary['prompt_rows']:,} prompt rows")
+            f"{summary['active_features']:,} active features ({summary.get('sink_records', 0):,} attention-sink "
+            f"records set apart), {summary['prompt_rows']:,} prompt rows")

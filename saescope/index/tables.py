@@ -1,4 +1,5 @@
 """The index's parquet tables: feature_metrics (one row per feature) and feature_prompts (top examples).
+(The deeper evidence per feature is in `evidence`, the decoder's in `decoder`.)
 
 feature_metrics keeps the raw sums next to the derived figures, so that partial indexes merge from their tables
 alone: counts and sums add, maxima take the max, and rate, mean and std are recomputed.
@@ -27,7 +28,7 @@ PROMPTS_SCHEMA = pa.schema([
     ("feature", pa.int32()), ("rank", pa.int32()), ("activation", pa.float32()),
     ("conversation", pa.int64()), ("conversation_id", pa.string()), ("record", pa.int64()),
     ("position", pa.int32()), ("token_id", pa.int32()), ("token", pa.string()), ("role", pa.string()),
-    ("turn", pa.int32()), ("context_before", pa.string()), ("context_after", pa.string()),
+    ("special", pa.bool_()), ("turn", pa.int32()), ("context_before", pa.string()), ("context_after", pa.string()),
     ("context_before_ids", pa.list_(pa.int32())), ("context_after_ids", pa.list_(pa.int32())),
 ])
 
@@ -54,13 +55,18 @@ def metrics_table(stats: FeatureStats, records: int) -> pa.Table:
     }
     roles = s.role_counts.numpy()
     columns |= {name: pa.array(roles[:, code]) for code, name in enumerate(ROLE_COLUMNS)}
+    sinks = s.sink_fires.numpy()
+    columns |= {"sink_fires": pa.array(sinks), "ordinary_fires": pa.array(count - sinks),
+                "ordinary_fire_rate": pa.array((count - sinks) / max(records, 1)),
+                "ordinary_max_activation": pa.array(s.ordinary_max_activation.numpy())}
     return pa.table(columns)
 
 
-def stats_from_table(table: pa.Table, source: Path) -> FeatureStats:
-    """The mergeable sums back from a feature_metrics table; names `source` when a column is missing."""
+def stats_from_table(table: pa.Table, source: Path, histogram: torch.Tensor) -> FeatureStats:
+    """The mergeable sums back from a feature_metrics table and the histogram counts; names `source` when a
+    column is missing."""
     needed = ["feature", "fire_count", "conversations", "activation_sum", "activation_sq_sum", "max_activation",
-              *ROLE_COLUMNS]
+              *ROLE_COLUMNS, "sink_fires", "ordinary_max_activation"]
     missing = [c for c in needed if c not in table.column_names]
     if missing:
         raise ReverseIndexError(f"{source}: lacks columns {missing}; not a saescope reverse index")
@@ -73,7 +79,8 @@ def stats_from_table(table: pa.Table, source: Path) -> FeatureStats:
     roles = torch.stack([col(name, torch.int64) for name in ROLE_COLUMNS], dim=1)
     return FeatureStats(col("fire_count", torch.int64), col("conversations", torch.int64),
                         col("activation_sum", torch.float64), col("activation_sq_sum", torch.float64),
-                        col("max_activation", torch.float32), roles)
+                        col("max_activation", torch.float32), roles, col("sink_fires", torch.int64),
+                        col("ordinary_max_activation", torch.float32), histogram)
 
 
 def write_table(path: Path, table: pa.Table) -> None:

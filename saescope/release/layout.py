@@ -27,8 +27,11 @@ FORMATS = ("safetensors", "pt", "onnx", "raw")
 INTEROP_FORMATS = ("saelens", "sparsify")
 ALL_FORMATS = FORMATS + INTEROP_FORMATS
 
-# The reverse-index files the Qwen3-8B l36 release ships next to the index summary.
-INDEX_FILES = ("summary.json", "feature_metrics.parquet", "feature_prompts.parquet", "report.md")
+# The reverse-index files the Qwen3-8B l36 release ships next to the index summary (its first four), then the
+# deeper evidence saescope adds (each copied when the index has it).
+INDEX_FILES = ("summary.json", "feature_metrics.parquet", "feature_prompts.parquet", "report.md",
+               "feature_top.parquet", "feature_histograms.parquet", "feature_intervals.parquet",
+               "feature_samples.parquet", "feature_neighbours.parquet", "feature_logits.parquet")
 
 ROLES = {
     SAFETENSORS: "weights (safetensors, primary)",

@@ -123,12 +123,14 @@ class TopKSae(nn.Module):
     def denormalize(self, x_n: torch.Tensor) -> torch.Tensor:
         return x_n * self.input_std + self.input_mean
 
-    def encode_pre(self, x_n: torch.Tensor) -> torch.Tensor:
-        """Pre-activations [..., d_sae] of normalised inputs [..., d_in]."""
+    def encode_pre(self, x_n: torch.Tensor, out: torch.Tensor | None = None) -> torch.Tensor:
+        """Pre-activations [..., d_sae] of normalised inputs [..., d_in]; `out` [rows, d_sae]: a buffer to write
+        them into (no autograd, no autocast), which a caller reuses across batches."""
         centred = (x_n - self.b_dec).reshape(-1, self.d_in).to(self.W_enc.dtype)
         # addmm is on autocast's lower-precision list with its bias, so under bf16 autocast `pre` stays bf16
         # (a separate `+ b_enc` would promote the largest activation tensor of the model to fp32).
-        pre = torch.addmm(self.b_enc, centred, self.W_enc)
+        pre = torch.addmm(self.b_enc, centred, self.W_enc) if out is None else torch.addmm(
+            self.b_enc, centred, self.W_enc, out=out)
         return pre.reshape(*x_n.shape[:-1], self.d_sae)
 
     def topk(self, pre: torch.Tensor) -> SparseCode:

@@ -12,6 +12,7 @@ from fastapi.responses import HTMLResponse
 from fastapi.templating import Jinja2Templates
 
 from saescope.serve.data import PAGE_SIZE, ExplorerData
+from saescope.utils.markdown import visible
 
 TEMPLATES = Path(__file__).parent / "templates"
 Sort = Literal["fire_rate", "max_activation", "conversations", "feature"]
@@ -23,6 +24,7 @@ def _templates() -> Jinja2Templates:
                              undefined=jinja2.StrictUndefined)
     env.filters["num"] = lambda v, digits=4: "–" if v is None else f"{v:.{digits}g}"
     env.filters["pct"] = lambda v: "–" if v is None else f"{100 * v:.2f}%"
+    env.filters["visible"] = visible  # a firing token's whitespace shown (↵ → ·); still autoescaped
     return Jinja2Templates(env=env)
 
 

@@ -138,15 +138,15 @@ class ExplorerData:
         return [{k: clean(v) for k, v in r.items()} for r in rows.to_pylist()]
 
     def search(self, text: str, limit: int = 200) -> list[dict[str, Any]]:
-        """Features with a top example whose firing token or context contains `text` (case-insensitive),
-        by matching examples then feature id; each with its first matching example."""
+        """Features with a top example whose text (context before, firing token and context after, as one
+        string) contains `text` (case-insensitive), by matching examples then feature id; each with its first
+        matching example."""
         text = text.strip()
         if not text:
             return []
         p = self.index.prompts
-        hit = pc.match_substring(p["token"], text, ignore_case=True)
-        for name in ("context_before", "context_after"):
-            hit = pc.or_kleene(hit, pc.match_substring(p[name], text, ignore_case=True))
+        joined = pc.binary_join_element_wise(p["context_before"], p["token"], p["context_after"], "")
+        hit = pc.match_substring(joined, text, ignore_case=True)
         rows = np.flatnonzero(hit.fill_null(False).to_numpy(zero_copy_only=False))
         if not len(rows):
             return []
