@@ -201,7 +201,7 @@ def steer_eval_command(cfg: SaescopeConfig, sae: str) -> None:
 def index_merge_command(parts: tuple[str, ...], out: str) -> None:
     """Merge reverse indexes built over disjoint shards (same SAE, dataset and settings) into one."""
     from saescope.index import merge_indexes
-    from saescope.index.folder import read_summary
+    from saescope.index.files import read_summary
     from saescope.index.run import summary_line
 
     folder = merge_indexes([Path(p) for p in parts], Path(out))
@@ -321,7 +321,7 @@ def serve_command(index_folder: str, steer_folder: str | None, host: str, port: 
     """Browse a complete reverse index (and steering results) in a local web explorer."""
     import uvicorn
 
-    from saescope.index.folder import read_summary
+    from saescope.index.files import read_summary
     from saescope.serve.app import create_app
 
     read_summary(Path(index_folder))  # a clear error naming summary.json before anything loads

@@ -63,7 +63,7 @@ def test_every_stage_runs_at_the_reference_shape(reference_model: Path, tmp_path
     from saescope.export import export_release, verify_release
     from saescope.harvest.dataset import ActivationDataset
     from saescope.harvest.run import harvest
-    from saescope.index.folder import read_summary
+    from saescope.index.files import read_summary
     from saescope.index.run import build_index
     from saescope.release import load_sae, select_checkpoint
     from saescope.steer.run import steer_once

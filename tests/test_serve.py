@@ -14,7 +14,8 @@ import pyarrow.parquet as pq
 import pytest
 from fastapi.testclient import TestClient
 
-from saescope.index.tables import METRICS_FILE, PROMPTS_FILE, PROMPTS_SCHEMA, ROLE_COLUMNS
+from saescope.index.files import METRICS_FILE, PROMPTS_FILE
+from saescope.index.tables import PROMPTS_SCHEMA, ROLE_COLUMNS
 from saescope.serve.app import create_app
 
 D_SAE = 130

@@ -194,8 +194,9 @@ class IndexConfig(Section):
     keep_sinks: bool = Field(False, description="Keep attention-sink records in the examples, samples and histograms.")
     neighbours: int = Field(10, ge=0, le=127, description="Nearest features by decoder cosine kept per feature "
                             "(feature_neighbours.parquet; 0: none).")
-    logit_lens: int = Field(10, ge=0, le=127, description="Tokens each decoder direction most promotes and most suppresses "
-                            "through the final norm and unembedding (feature_logits.parquet; loads model.name; 0: off).")
+    logit_lens: int = Field(10, ge=0, le=127, description="Tokens each decoder direction most promotes and most "
+                            "suppresses through the final norm and unembedding (feature_logits.parquet; loads "
+                            "model.name; 0: off).")
     shards: list[int] | None = Field(None, description="Index only these shard numbers (None: every shard).")
     decode_tokens: bool = Field(True, description="Decode tokens and contexts to text with model.name's tokenizer "
                                 "(checked against the dataset's); off: token ids only.")

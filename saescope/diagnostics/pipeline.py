@@ -16,9 +16,9 @@ from saescope.diagnostics.half import HOOKPOINT, Half
 from saescope.eval.run import evaluate
 from saescope.harvest.dataset import ActivationDataset
 from saescope.harvest.run import harvest
+from saescope.index.files import METRICS_FILE, PROMPTS_FILE
 from saescope.index.reader import ReverseIndex
 from saescope.index.run import build_index
-from saescope.index.tables import METRICS_FILE, PROMPTS_FILE
 from saescope.steer.reliability import choose_features
 from saescope.steer.run import steer_once
 from saescope.train.metrics_log import METRICS_FILE as TRAIN_METRICS

@@ -32,9 +32,10 @@ from saescope.index.evidence import (
     samples_table,
 )
 from saescope.index.examples import prompt_table, record_starts
-from saescope.index.folder import SUMMARY_FILE, read_summary, write_index
+from saescope.index.files import METRICS_FILE, PROMPTS_FILE, SUMMARY_FILE, read_summary
+from saescope.index.folder import write_index
 from saescope.index.state import STATE_FILE, IndexState, load_state, save_state
-from saescope.index.tables import METRICS_FILE, PROMPTS_FILE, metrics_table
+from saescope.index.tables import metrics_table
 from saescope.sae.model import TopKSae
 from saescope.utils.atomic import remove_stale_temporaries
 from saescope.utils.settings import refuse_other_settings

@@ -10,17 +10,10 @@ from typing import Any
 
 import pyarrow as pa
 
-from saescope.index.errors import ReverseIndexError
+from saescope.index.files import METRICS_FILE, PROMPTS_FILE, SUMMARY_FILE
 from saescope.index.report import write_report
-from saescope.index.tables import METRICS_FILE, PROMPTS_FILE, write_table
-from saescope.utils.atomic import read_json_object, write_json_atomic
-
-SUMMARY_FILE = "summary.json"
-
-
-def read_summary(folder: Path) -> dict[str, Any]:
-    return read_json_object(Path(folder) / SUMMARY_FILE, ReverseIndexError, missing="not found: not a complete "
-                            "reverse index (a build that has not finished resumes when run again)")
+from saescope.index.tables import write_table
+from saescope.utils.atomic import write_json_atomic
 
 
 def write_index(folder: Path, tables: dict[str, pa.Table], summary: dict[str, Any]) -> Path:

@@ -30,8 +30,9 @@ from saescope.index.evidence import (
     intervals_table,
     merged_samples_table,
 )
-from saescope.index.folder import read_summary, write_index
-from saescope.index.tables import METRICS_FILE, PROMPTS_FILE, metrics_table, read_table, stats_from_table
+from saescope.index.files import METRICS_FILE, PROMPTS_FILE, read_summary, read_table
+from saescope.index.folder import write_index
+from saescope.index.tables import metrics_table, stats_from_table
 from saescope.utils.timestamps import utc_now
 
 # Settings that change what an index holds (batch_size does not: batches never cross shards).

@@ -17,7 +17,7 @@ import numpy as np
 import pyarrow as pa
 
 from saescope.index.errors import ReverseIndexError
-from saescope.index.folder import read_summary
+from saescope.index.files import METRICS_FILE, PROMPTS_FILE, read_summary, read_table
 from saescope.index.query import (
     OPTIONAL_TABLES,
     SUMMARY_COLUMNS,
@@ -27,7 +27,6 @@ from saescope.index.query import (
     ranked,
     sort_column,
 )
-from saescope.index.tables import METRICS_FILE, PROMPTS_FILE, read_table
 
 
 @dataclass

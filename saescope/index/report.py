@@ -33,12 +33,15 @@ def in_context(row: dict[str, Any]) -> str:
 
 
 def feature_table(metrics: pa.Table, best: dict[int, dict[str, Any]], order: np.ndarray) -> list[str]:
-    lines = ["| feature | fire rate | fires | sink fires | conversations | mean | max | best example (role, turn) |",
+    lines = ["| feature | fire rate | fires | sink fires | conversations | mean | max (ordinary) | best example (role, "
+             "turn) |",
              "|---:|---:|---:|---:|---:|---:|---:|---|"]
     m = {name: metrics[name].to_numpy(zero_copy_only=False) for name in
          ("fire_rate", "fire_count", "conversations", "mean_activation", "max_activation")}
     sinks = (metrics["sink_fires"].to_numpy() if "sink_fires" in metrics.column_names
              else np.zeros(metrics.num_rows, np.int64))
+    if "ordinary_max_activation" in metrics.column_names:  # the max the examples show, not a sink's
+        m["max_activation"] = metrics["ordinary_max_activation"].to_numpy()
     for f in order.tolist():
         example = best.get(f)
         shown = f"{in_context(example)} ({example['role']}, {example['turn']})" if example else ""

@@ -24,7 +24,7 @@ from saescope.harvest.dataset import ActivationDataset
 from saescope.harvest.format import MANIFEST
 from saescope.index.build import PartInputs, build_part, outlier_norm
 from saescope.index.errors import ReverseIndexError
-from saescope.index.folder import read_summary
+from saescope.index.files import read_summary
 from saescope.index.merge import merge_indexes
 from saescope.lm.loading import ModelLoadError, load_model, load_tokenizer
 from saescope.release.select import load_sae_or_run, recorded_hookpoint

@@ -20,8 +20,6 @@ from saescope.index.accumulate import ROLE_COUNT, FeatureStats
 from saescope.index.errors import ReverseIndexError
 from saescope.utils.atomic import write_with_atomic
 
-METRICS_FILE = "feature_metrics.parquet"
-PROMPTS_FILE = "feature_prompts.parquet"
 ROLE_COLUMNS = [f"fires_{ROLE_NAMES[code]}" for code in range(ROLE_COUNT)]  # fires_template, ..._assistant
 
 PROMPTS_SCHEMA = pa.schema([
@@ -85,13 +83,6 @@ def stats_from_table(table: pa.Table, source: Path, histogram: torch.Tensor) -> 
 
 def write_table(path: Path, table: pa.Table) -> None:
     write_with_atomic(path, lambda tmp: pq.write_table(table, tmp, compression="zstd"))
-
-
-def read_table(path: Path) -> pa.Table:
-    try:
-        return pq.read_table(path)
-    except (OSError, pa.ArrowInvalid) as e:
-        raise ReverseIndexError(f"{path}: missing or not a readable parquet file ({e})") from e
 
 
 def best_examples(prompts: pa.Table) -> pa.Table:
