@@ -139,8 +139,11 @@ def index_stage(p: PlanInputs) -> StageResult:
     act = ACTIVATION_BYTES[data.dtype]
     flops = encode_flops(sae, rows)
     read = rows * (data.d_model * act + 9)
-    state = sae.d_sae * (4 * 8 + 4 + 4 * 8) + sae.d_sae * ic.top_examples * 32  # statistics + top-example keys
-    tables = sae.d_sae * 100 + sae.d_sae * ic.top_examples * (2 * ic.context_tokens + 1) * 8
+    deep = max(ic.top_examples, ic.deep_examples)
+    # statistics (sums, roles, sinks, the 98-bin histogram), top-example keys, interval samples and counts
+    state = sae.d_sae * (4 * 8 + 4 + 4 * 8 + 12 + 98 * 8 + deep * 32 + 10 * (ic.interval_samples * 28 + 8) + 8)
+    example_rows = sae.d_sae * (ic.top_examples + deep + 10 * ic.interval_samples)
+    tables = sae.d_sae * (100 + 98 * 16 + 10 * 24) + example_rows * (2 * ic.context_tokens + 1) * 8
     shards_per_rank = math.ceil(len(chosen) / cl.count)
     saves = math.ceil(shards_per_rank / ic.save_every_shards)
     written = cl.count * saves * state + tables * (cl.count + 1 if cl.count > 1 else 1)
@@ -155,8 +158,10 @@ def index_stage(p: PlanInputs) -> StageResult:
     bf16 = flops / cl.count / (cl.gpu.bf16_flops * cl.assumptions.sae_gemm_efficiency)
     notes = [f"encodes in fp32 (no autocast): a bf16 encoder GEMM would take {bf16:.0f} s of compute instead of "
              f"{gpu['compute']:.0f} s",
-             "accumulating statistics and top examples is not counted (bench/index.py: 0.58-0.67 of bare encoding "
-             "on CPU)"]
+             "accumulating statistics, examples, histograms and interval samples is not counted (bench/index.py "
+             "--synthetic: the whole build runs at 0.8-0.9 of bare encoding on CPU)",
+             "the decoder's tables (nearest features: d_sae^2 x d_in x 2 FLOPs; the logit lens: d_sae x d_in x "
+             "vocab x 2) are a cost per SAE, not timed here"]
     if outside:
         notes.append(f"index.shards {outside} are not among the dataset's {data.shards} shards: index refuses them")
     if cl.count > 1:
