@@ -3,7 +3,8 @@
 Both train on the identical stream of batches (same rows, same order) from `runs/demo/activations`
 (`make demo`, or `.venv/bin/saescope harvest --config configs/demo.yaml`), holding out the dataset's last shards,
 and are evaluated on those held-out rows with FVE pooled in raw activation space:
-1 - sum||x - x_hat||^2 / sum||x - mean(x)||^2.
+1 - sum||x - x_hat||^2 / sum||x - mean(x)||^2. A saescope BatchTopK SAE (train.architecture batchtopk) trains on
+the same batches at the same average L0 (k) and is evaluated with its inference threshold.
 
     .venv/bin/python bench/fve_vs_sparsify.py [--tokens 400000]
 """
@@ -21,7 +22,16 @@ from pathlib import Path
 import torch
 
 from saescope.harvest.dataset import ActivationDataset
-from saescope.sae import FveAccumulator, TopKSae, apply_to, estimate_moments, init_b_dec, init_weights
+from saescope.sae import (
+    BatchTopKSae,
+    FveAccumulator,
+    TopKSae,
+    apply_to,
+    build_sae,
+    estimate_moments,
+    init_b_dec,
+    init_weights,
+)
 from saescope.train.loader import ActivationStream, LoaderConfig
 from saescope.train.trainer import Hyperparams, Trainer
 from saescope.utils.precision import compute_dtype, dtype_name
@@ -76,14 +86,14 @@ def take_batches(stream: ActivationStream, n: int) -> list[torch.Tensor]:
 
 
 def train_saescope(dataset: ActivationDataset, held: list[int], batches: list[torch.Tensor], aux_k: int,
-                   outlier_factor: float | None) -> TopKSae:
+                   outlier_factor: float | None, architecture: str = "topk") -> TopKSae:
     with training_stream(dataset, held, loader(seed=1, batch_size=8192)) as stream:
         estimate = estimate_moments(stream, NORMALIZER_TOKENS, B_DEC_TOKENS, outlier_factor)
     print(f"  saescope normaliser (outlier_factor {outlier_factor}): {estimate.outliers} of {estimate.tokens_read:,} "
           f"tokens left out of the estimate; max std / median std "
           f"{float(estimate.moments.std(STD_FLOOR).max() / estimate.moments.std(STD_FLOOR).median()):.1f}")
     moments, sample = estimate.moments, estimate.sample
-    sae = TopKSae(dataset.d_model, D_SAE, K)
+    sae = build_sae(architecture, dataset.d_model, D_SAE, K)
     apply_to(sae, moments, STD_FLOOR)
     init_weights(sae, torch.Generator().manual_seed(0))
     init_b_dec(sae, sae.normalize(sample), "geometric_median")
@@ -93,8 +103,27 @@ def train_saescope(dataset: ActivationDataset, held: list[int], batches: list[to
     for x in batches:
         metrics = trainer.train_step(x)
     print(f"  saescope: last step loss {metrics['loss']:.4f}, train-batch fve {metrics['fve']:.4f}, "
-          f"l0 {metrics['l0']:.1f}, dead {metrics['dead']}")
+          f"l0 {metrics['l0']:.1f}, dead {metrics['dead']}"
+          + (f", threshold {metrics['threshold']:.4g}" if "threshold" in metrics else ""))
     return sae.eval()
+
+
+def batchtopk_result(dataset: ActivationDataset, held: list[int], batches: list[torch.Tensor], aux_k: int,
+                     eval_rows: list[torch.Tensor], outlier_norm: float) -> tuple[float, float, float]:
+    """The BatchTopK variant: same batches, same average L0 (k), default normaliser; held-out FVE at inference
+    (theta-thresholded, capped at 4k), with its held-out L0 and how often the cap truncated a token's code."""
+    t = time.perf_counter()
+    sae = train_saescope(dataset, held, batches, aux_k, OUTLIER_FACTOR_DEFAULT, "batchtopk")
+    assert isinstance(sae, BatchTopKSae)
+    result = held_out_fve(lambda x: sae(x).x_hat, eval_rows, sae.normalize, outlier_norm)
+    with torch.no_grad():
+        x = torch.cat(eval_rows).float()
+        l0 = float(torch.cat([(sae.encode(r).values > 0).sum(-1).float() for r in x.split(BATCH)]).mean())
+        truncated = sum(sae.cap_truncation(r) * len(r) for r in x.split(BATCH)) / len(x)
+    print(f"  ({time.perf_counter() - t:.0f} s) saescope batchtopk: same settings, k {K} on average in training; "
+          f"held-out L0 {l0:.1f} at threshold {float(sae.threshold):.4g}, {truncated:.2%} of tokens capped at "
+          f"{sae.k_cap}")
+    return result
 
 
 # --- sparsify: the per-step body of sparsify.trainer.Trainer.fit (loss_fn="fvu", one SAE, no accumulation)
@@ -197,7 +226,6 @@ def main() -> int:
     batches = take_batches(training_stream(dataset, held, loader(seed=0)), steps)
     print(f"d_sae {D_SAE}, k {K}; {steps} steps x {BATCH} = {steps * BATCH:,} tokens "
           f"({steps * BATCH / train_rows:.2f} epochs), identical batches for every SAE")
-
     aux_k = dataset.d_model // 2  # sparsify's fixed AuxK heuristic; saescope's aux_k is set to match it
     outlier_norm = describe_outliers(eval_rows)
     results: dict[str, tuple[float, float, float]] = {}
@@ -211,6 +239,7 @@ def main() -> int:
               f"Adam lr {LR:g} (0.9, 0.999), warmup {WARMUP_TOKENS:,} tokens, aux_k {aux_k}, aux_coef {AUX_COEF:g}, "
               f"dead after {DEAD_TOKENS:,} tokens, "
               f"per-dimension normaliser (outlier_factor {factor}), geometric-median b_dec")
+    results["saescope batchtopk"] = batchtopk_result(dataset, held, batches, aux_k, eval_rows, outlier_norm)
     if importlib.util.find_spec("sparsify") is None:
         print("eai-sparsify is not installed (pip install eai-sparsify): nothing to compare against")
     else:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from saescope.config.hookpoints import parse_hookpoint
 
@@ -101,6 +101,10 @@ class Hyperparams(Section):
     dead_tokens: int = Field(10_000_000, ge=1, description="A latent is dead after this many tokens without firing.")
     autocast_dtype: Literal["bfloat16", "float32"] = Field("bfloat16", description="Autocast dtype (CUDA and CPU).")
     max_consecutive_nonfinite: int = Field(10, ge=1, description="Stop after this many non-finite losses in a row.")
+    threshold_lr: float = Field(
+        0.01, gt=0, le=1, description="BatchTopK: theta is the mean of each batch's smallest kept activation over the "
+        "first 1/threshold_lr steps, then an exponential moving average with this rate (topk: unused).",
+    )
 
 
 class TrainConfig(Hyperparams, LoaderSettings):
@@ -114,7 +118,12 @@ class TrainConfig(Hyperparams, LoaderSettings):
     out: str = Field("runs/train", description="Run folder: checkpoints, registry, metrics.")
     run_name: str | None = Field(None, description="Name of the run (default: the out folder's name).")
     d_sae: int = Field(9216, ge=1, description="Number of latents.")
-    k: int = Field(32, ge=1, description="Active latents per token (TopK).")
+    architecture: Literal["topk", "batchtopk"] = Field(
+        "topk", description="topk: exactly k latents per token. batchtopk (Bussmann et al. 2024): the batch's B*k "
+        "largest activations in training (k per token on average), a learned threshold theta at inference (the "
+        "code holds at most 4k latents per token).",
+    )
+    k: int = Field(32, ge=1, description="Active latents per token (TopK; BatchTopK: the average per token).")
     total_tokens: int | None = Field(None, ge=1, description="Tokens to train on (default: `epochs` epochs, or one).")
     heldout_fraction: float = Field(
         0.1, ge=0, lt=1, description="Leave the last fraction of the shards out of training (eval reads them)."
@@ -147,6 +156,13 @@ class TrainConfig(Hyperparams, LoaderSettings):
     def _valid_hookpoint(cls, value: str) -> str:
         parse_hookpoint(value)
         return value
+
+    @model_validator(mode="after")
+    def _sparsify_needs_topk(self) -> TrainConfig:
+        if self.architecture == "batchtopk" and "sparsify" in self.export_formats:
+            raise ValueError("export_formats: sparsify has no thresholded inference, so it cannot hold a batchtopk "
+                             "SAE; export it as saelens instead")
+        return self
 
 
 class EvalConfig(Section):

@@ -10,7 +10,7 @@ from typing import Any
 import yaml
 
 from saescope.config.schema import SAMPLE_SOURCE
-from saescope.export.snippets import NUMPY_LOADER, hub_snippet, sdk_snippet
+from saescope.export.snippets import hub_snippet, numpy_loader, sdk_snippet
 from saescope.release.errors import ReleaseError
 from saescope.release.hub import activations_hub_id, base_model_id, hub_id
 from saescope.release.layout import (
@@ -23,6 +23,7 @@ from saescope.release.layout import (
     PT,
     RAW_TENSORS,
     SAFETENSORS,
+    architecture_of,
 )
 from saescope.release.manifest import safe_member
 from saescope.utils.atomic import read_json_object
@@ -76,22 +77,36 @@ def front_matter(meta: dict[str, Any]) -> str:
     return "---\n" + yaml.safe_dump(fm, sort_keys=False) + "---"
 
 
+def kind(meta: dict[str, Any]) -> str:
+    """The architecture's display name: TopK or BatchTopK."""
+    return "BatchTopK" if architecture_of(meta) == "batchtopk" else "TopK"
+
+
 def title(meta: dict[str, Any]) -> str:
     model = (meta["model"]["name"] or "unknown model").rsplit("/", 1)[-1]
-    return f"# {model} Layer {layer_number(meta['model']['layer_label'])} TopK SAE"
+    return f"# {model} Layer {layer_number(meta['model']['layer_label'])} {kind(meta)} SAE"
 
 
 def intro(meta: dict[str, Any], index: dict[str, Any] | None) -> str:
     model = meta["model"]["name"]
     layer = layer_number(meta["model"]["layer_label"])
     tail = ", together with a reverse feature index for exploring learned features" if index else ""
-    return (f"This repository contains a TopK sparse autoencoder (SAE) trained on {model} residual-stream "
+    return (f"This repository contains a {kind(meta)} sparse autoencoder (SAE) trained on {model} residual-stream "
             f"activations at layer {layer}{tail}.")
 
 
 def sae_type(arch: dict[str, Any]) -> str:
     aux = arch.get("aux_k") and arch.get("aux_coef")
-    return "TopK SAE with AuxK dead-feature recovery" if aux else "TopK SAE"
+    name = "BatchTopK SAE" if arch.get("type") == "batchtopk" else "TopK SAE"
+    return f"{name} with AuxK dead-feature recovery" if aux else name
+
+
+def sparsity_line(arch: dict[str, Any]) -> str:
+    if arch.get("type") != "batchtopk":
+        return f"TopK sparsity: k={arch['k']}"
+    return (f"BatchTopK sparsity: k={arch['k']} per token on average in training (the batch's B*k largest "
+            f"activations); inference threshold {arch['threshold']:.6g}, at most k_cap={arch['k_cap']} latents per "
+            "token")
 
 
 def release_summary(meta: dict[str, Any], prov: dict[str, Any]) -> str:
@@ -106,7 +121,7 @@ def release_summary(meta: dict[str, Any], prov: dict[str, Any]) -> str:
         f"SAE type: {sae_type(arch)}",
         f"Input width: {arch['d_in']}",
         f"SAE width: {arch['d_sae']}",
-        f"TopK sparsity: k={arch['k']}",
+        sparsity_line(arch),
         f"Published checkpoint: {export['checkpoint']}",
         f"Training tokens seen by the published checkpoint: {number(training['tokens_seen'])}",
         f"Export formats: {formats}",
@@ -140,7 +155,7 @@ def loading_section(meta: dict[str, Any], prov: dict[str, Any], files: list[str]
              "With the saescope SDK (checksums are checked against release_manifest.json):", code(sdk_snippet(repo_id))]
     if all(name in files for name in RAW_TENSORS):
         parts += ["Without saescope or torch, numpy alone reads the raw tensors and model.metadata.json and "
-                  "reproduces encode/decode:", code(NUMPY_LOADER)]
+                  "reproduces encode/decode:", code(numpy_loader(architecture_of(meta)))]
     parts.append(f"The project SDK used to train, export, evaluate, index, and steer with these SAEs is {SDK_REPO} "
                  f"(version {meta['export']['saescope_version']}).")
     return "\n\n".join(parts)
@@ -148,7 +163,8 @@ def loading_section(meta: dict[str, Any], prov: dict[str, Any], files: list[str]
 
 def suggested_repo_id(meta: dict[str, Any]) -> str:
     model = (meta["model"]["name"] or "model").rsplit("/", 1)[-1].lower()
-    return f"your-username/{model}-sae-{meta['model']['layer_label']}-topk{meta['architecture']['k']}"
+    name = architecture_of(meta)
+    return f"your-username/{model}-sae-{meta['model']['layer_label']}-{name}{meta['architecture']['k']}"
 
 
 def architecture_section(meta: dict[str, Any]) -> str:
@@ -157,6 +173,8 @@ def architecture_section(meta: dict[str, Any]) -> str:
            f"coefficient {arch.get('aux_coef')}): dead latents are trained to reconstruct the residual error, a "
            "simple recovery mechanism that is not coupled to the sparsity target."
            if arch.get("aux_k") and arch.get("aux_coef") else "No AuxK dead-feature loss was used.")
+    if arch.get("type") == "batchtopk":
+        return batchtopk_architecture(arch, norm, aux)
     return "\n\n".join([
         "## Architecture And Rationale",
         "This release uses a TopK SAE rather than JumpReLU or batch-topk.",
@@ -165,6 +183,23 @@ def architecture_section(meta: dict[str, Any]) -> str:
         aux,
         "Batch-topk was intentionally not used: per-token TopK keeps diagnostics and checkpoint interpretation "
         "simple, with fewer interacting sparsity mechanisms.",
+        f"Inputs are standardised per dimension ({norm['method']}, estimated on {number(norm['tokens'])} tokens, "
+        f"std floored at {norm['std_floor']}{outlier_text(norm)}). The forward function:",
+        code(arch["forward"], "text"),
+    ])
+
+
+def batchtopk_architecture(arch: dict[str, Any], norm: dict[str, Any], aux: str) -> str:
+    return "\n\n".join([
+        "## Architecture And Rationale",
+        "This release uses a BatchTopK SAE (Bussmann, Leask and Nanda 2024, arXiv 2412.06410).",
+        f"In training each batch of B tokens kept its B*k largest pre-activations (k={arch['k']}), so the number of "
+        "active latents averages k per token but varies with the token. At inference a single threshold replaces the "
+        f"batch: a latent fires when its pre-activation exceeds threshold={arch['threshold']:.6g}, the running "
+        "average of each training batch's smallest kept activation, so encoding one token does not depend on the "
+        f"others. The code holds at most k_cap={arch['k_cap']} latents per token (the largest above the threshold; "
+        "values 0 do not fire).",
+        aux.replace("with TopK", "with BatchTopK"),
         f"Inputs are standardised per dimension ({norm['method']}, estimated on {number(norm['tokens'])} tokens, "
         f"std floored at {norm['std_floor']}{outlier_text(norm)}). The forward function:",
         code(arch["forward"], "text"),
@@ -297,7 +332,7 @@ def reproduction_section(meta: dict[str, Any]) -> str:
                  f"Hookpoint {model['hookpoint']}",
                  f"Raw text source {dataset_text(data['raw_dataset'])}",
                  f"Activation source {data['activations']} (manifest sha256 {data['activations_manifest_sha256']})",
-                 f"TopK SAE with d_sae={arch['d_sae']} and k={arch['k']}",
+                 f"{kind(meta)} SAE with d_sae={arch['d_sae']} and k={arch['k']}",
                  "Hyperparameters and checkpoint policy listed above",
                  "Saved normalizer statistics in model.metadata.json",
                  "Retained-checkpoint selection logic described in this model card"]),

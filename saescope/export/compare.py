@@ -3,7 +3,8 @@
 Two correct implementations may pick different latents where the k-th and (k+1)-th pre-activations are
 within rounding of each other (with d_sae=65536, k=64 a few percent of random rows have such a near-tie).
 Such rows are counted and left out of the value comparison; a row whose selections differ by latents that
-are *not* near the k-th value is a real mismatch.
+are *not* near the k-th value is a real mismatch. For a BatchTopK SAE (a `threshold` given) only the firing
+entries (value > 0) are compared, and pre-activations within rounding of theta are near-ties too.
 """
 
 from __future__ import annotations
@@ -61,8 +62,10 @@ def onnx_outputs(path: Path, x: torch.Tensor) -> Outputs:
     return Outputs(torch.from_numpy(x_hat), torch.from_numpy(indices).long(), torch.from_numpy(values))
 
 
-def selection(indices: torch.Tensor, d_sae: int) -> torch.Tensor:
-    return torch.zeros(indices.shape[0], d_sae, dtype=torch.bool).scatter(1, indices, True)
+def selection(indices: torch.Tensor, d_sae: int, firing: torch.Tensor | None = None) -> torch.Tensor:
+    """Bool [n, d_sae] of the latents in the code (with `firing` [n, k], only those entries)."""
+    chosen = torch.zeros(indices.shape[0], d_sae, dtype=torch.bool)
+    return chosen.scatter(1, indices, True) if firing is None else chosen.scatter(1, indices, firing)
 
 
 def dense(out: Outputs, d_sae: int) -> torch.Tensor:
@@ -79,12 +82,19 @@ def errors(ref: torch.Tensor, other: torch.Tensor, unit: torch.Tensor | float = 
 
 @torch.no_grad()
 def agreement(ref: Outputs, other: Outputs, pre: torch.Tensor, input_mean: torch.Tensor, input_std: torch.Tensor,
-              atol: float) -> Agreement:
-    """Compare `other` with `ref`; `pre` are ref's pre-activations [n, d_sae], input_mean/std the normaliser."""
+              atol: float, threshold: float | None = None) -> Agreement:
+    """Compare `other` with `ref`; `pre` are ref's pre-activations [n, d_sae], input_mean/std the normaliser,
+    `threshold` a BatchTopK SAE's theta."""
     d_sae, k = pre.shape[1], ref.indices.shape[1]
-    swapped = selection(ref.indices, d_sae) ^ selection(other.indices, d_sae)
+    if threshold is None:
+        swapped = selection(ref.indices, d_sae) ^ selection(other.indices, d_sae)
+    else:
+        swapped = (selection(ref.indices, d_sae, ref.values > 0)
+                   ^ selection(other.indices.long(), d_sae, other.values > 0))
     kth = pre.topk(k, dim=1).values[:, -1:]
     near_tie = (pre - kth).abs() <= atol * kth.abs().clamp_min(1.0)
+    if threshold is not None:
+        near_tie |= (pre - threshold).abs() <= atol * max(abs(threshold), 1.0)
     differs = swapped.any(dim=1)
     wrong = (swapped & ~near_tie).any(dim=1)
     same = ~differs

@@ -14,7 +14,7 @@ import torch
 from safetensors.torch import save_file
 
 from saescope.release.formats import RAW_DTYPE
-from saescope.release.layout import HEADER_KEY, RAW_TENSORS
+from saescope.release.layout import HEADER_KEY, raw_tensors
 
 
 def write_safetensors(state: dict[str, torch.Tensor], metadata: dict[str, Any], path: Path) -> None:
@@ -27,7 +27,9 @@ def write_pt(state: dict[str, torch.Tensor], metadata: dict[str, Any], path: Pat
     torch.save({"state_dict": state, "metadata": metadata}, path)
 
 
-def write_raw(state: dict[str, torch.Tensor], folder: Path) -> list[str]:
-    for name in RAW_TENSORS:
+def write_raw(state: dict[str, torch.Tensor], folder: Path, architecture: str = "topk") -> list[str]:
+    """W_enc, W_dec, b_enc, b_dec (and BatchTopK's 4-byte `threshold`) as little-endian float32, C order."""
+    names = raw_tensors(architecture)
+    for name in names:
         np.ascontiguousarray(state[name].numpy(), dtype=RAW_DTYPE).tofile(folder / name)
-    return list(RAW_TENSORS)
+    return list(names)

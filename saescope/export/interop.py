@@ -1,7 +1,9 @@
 """Write the folder layouts of SAELens and EleutherAI sparsify, so their own loaders use our SAEs.
 
 The fold of our normaliser into the weights and both layouts are described in `saescope.release.peers`, which
-reads them back.
+reads them back. A BatchTopK SAE goes to SAELens as its own inference form of BatchTopK, a "jumprelu" SAE
+whose `threshold` [d_sae] is theta for every latent (SAELens' JumpReLU does not cap the code at k_cap); sparsify
+has no thresholded inference, so that export is refused.
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ from saescope.release.peers import (
     SAELENS_CFG,
     SAELENS_FORMAT_VERSION,
     SAELENS_WEIGHTS,
+    SPARSIFY_BATCHTOPK,
     SPARSIFY_CFG,
     SPARSIFY_WEIGHTS,
     InteropError,
@@ -27,6 +30,7 @@ from saescope.release.peers import (
     cast,
     hookpoint_dir,
 )
+from saescope.sae.batchtopk import BatchTopKSae
 from saescope.sae.model import TopKSae
 from saescope.utils.atomic import write_json_atomic, write_with_atomic
 
@@ -87,6 +91,11 @@ def saelens_metadata(metadata: dict[str, Any]) -> dict[str, Any]:
 
 
 def saelens_config(sae: TopKSae, metadata: dict[str, Any]) -> dict[str, Any]:
+    if isinstance(sae, BatchTopKSae):  # SAELens saves a trained BatchTopK SAE as this JumpReLU config
+        meta = {**saelens_metadata(metadata), "saescope_architecture": "batchtopk", "saescope_k_cap": sae.k_cap}
+        return {"architecture": "jumprelu", "d_in": sae.d_in, "d_sae": sae.d_sae, "dtype": _dtype_name(sae.W_dec.dtype),
+                "device": "cpu", "apply_b_dec_to_input": True, "normalize_activations": "none",
+                "reshape_activations": "none", "k": sae.k, "metadata": meta}  # k: saescope's (SAELens drops it)
     return {
         "architecture": "topk",
         "d_in": sae.d_in,
@@ -108,6 +117,8 @@ def write_saelens(sae: TopKSae, folder: Path, metadata: dict[str, Any]) -> None:
     cfg = saelens_config(sae, metadata)
     w = fold_normalizer(sae)
     tensors = {"W_enc": w.W_enc, "b_enc": w.b_enc, "W_dec": w.W_dec, "b_dec": w.b_dec}
+    if isinstance(sae, BatchTopKSae):  # the fold leaves pre, so theta, unchanged
+        tensors["threshold"] = torch.full_like(w.b_enc, float(sae.threshold))
     folder.mkdir(parents=True, exist_ok=True)
     write_with_atomic(folder / SAELENS_WEIGHTS, lambda tmp: save_file(tensors, str(tmp)))
     write_json_atomic(folder / SAELENS_CFG, cfg)
@@ -135,6 +146,8 @@ def write_sparsify(sae: TopKSae, folder: Path, hookpoint: str) -> None:
     `SparseCoder.load_from_disk(folder / hookpoint)` loads one SAE, `SparseCoder.load_many(folder, local=True)`
     loads every hookpoint folder under `folder`. saescope's `layers.N` is sparsify's own name for that module.
     """
+    if isinstance(sae, BatchTopKSae):
+        raise InteropError(SPARSIFY_BATCHTOPK)
     target = hookpoint_dir(Path(folder), hookpoint)
     w = fold_normalizer(sae)
     # nn.Linear stores the encoder as [out, in] = [d_sae, d_in].

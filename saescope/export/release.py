@@ -21,10 +21,21 @@ from saescope.export.onnx_graph import write_onnx
 from saescope.export.provenance import copy_index, index_summary_entry, release_provenance, snapshot_lines
 from saescope.release.checkpoint import CheckpointSource, read_checkpoint
 from saescope.release.errors import ReleaseError
-from saescope.release.layout import CARD, FORMATS, INTEROP_FORMATS, MANIFEST, METADATA, PT, SAFETENSORS, check_formats
+from saescope.release.layout import (
+    CARD,
+    FORMATS,
+    INTEROP_FORMATS,
+    MANIFEST,
+    METADATA,
+    PT,
+    SAFETENSORS,
+    architecture_of,
+    check_formats,
+)
 from saescope.release.manifest import read_manifest, release_files
 from saescope.release.metadata import release_metadata
-from saescope.sae.model import TopKSae
+from saescope.release.peers import SPARSIFY_BATCHTOPK
+from saescope.sae.batchtopk import sae_class
 from saescope.utils.atomic import read_json_object, write_bytes_atomic, write_json_atomic
 from saescope.utils.timestamps import utc_now
 
@@ -41,10 +52,11 @@ def write_weights(folder: Path, src: CheckpointSource, meta: dict[str, Any], for
         write_pt(src.state, meta, folder / PT)
     if "onnx" in formats:
         write_onnx(src.state, meta["architecture"]["k"], meta, folder)
+    arch = architecture_of(meta)
     if "raw" in formats:
-        write_raw(src.state, folder)
+        write_raw(src.state, folder, arch)
     if INTEROP_FORMATS[0] in formats or INTEROP_FORMATS[1] in formats:
-        sae = TopKSae.from_state_dict(src.state, meta["architecture"]["k"])
+        sae = sae_class(arch).from_state_dict(src.state, meta["architecture"]["k"])
         hookpoint = meta["model"]["hookpoint"]
         if "saelens" in formats:
             write_saelens(sae, folder / "saelens", {"hookpoint": hookpoint, "model_name": meta["model"]["name"]})
@@ -92,6 +104,8 @@ def export_release(checkpoint: Path, out: Path, formats: list[str] | None = None
     if out.exists():
         raise ReleaseError(f"{out}: already exists; export to a new folder (or delete it first)")
     src = read_checkpoint(Path(checkpoint))
+    if "sparsify" in chosen and architecture_of(src.header) == "batchtopk":
+        raise ReleaseError(SPARSIFY_BATCHTOPK)
     eval_lines = snapshot_lines([Path(p) for p in eval_results or []])  # fail before writing anything
     out.parent.mkdir(parents=True, exist_ok=True)
     partial = out.with_name(f".{out.name}.partial-{os.getpid()}")

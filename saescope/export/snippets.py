@@ -37,6 +37,26 @@ w, meta = load_raw_sae(release_dir)  # release_dir: a local copy, e.g. snapshot_
 k = meta["architecture"]["k"]
 '''
 
+# A BatchTopK release's encode: the raw files include the 0-d `threshold`; k is the code's cap k_cap.
+NUMPY_BATCHTOPK_ENCODE = '''\
+
+
+def encode(w, k, x):
+    """BatchTopK: x [n, d_in] -> (indices, values) [n, k] of the k largest of pre * (pre > threshold); 0: not firing."""
+    pre = ((x - w["input_mean"]) / w["input_std"] - w["b_dec"]) @ w["W_enc"] + w["b_enc"]
+    z = np.where(pre > w["threshold"], pre, 0)
+    indices = np.argpartition(-z, k - 1, axis=-1)[:, :k]
+    return indices, np.take_along_axis(z, indices, axis=-1)
+
+
+k = meta["architecture"]["k_cap"]
+'''
+
+
+def numpy_loader(architecture: str) -> str:
+    """The card's numpy loader for a release of `architecture` (BatchTopK: its own encode, and k = k_cap)."""
+    return NUMPY_LOADER + NUMPY_BATCHTOPK_ENCODE if architecture == "batchtopk" else NUMPY_LOADER
+
 
 def hub_snippet(repo_id: str, index_files: list[str]) -> str:
     """The Qwen3-8B l36 card's hf_hub_download snippet, listing this release's reverse-index parquet files."""

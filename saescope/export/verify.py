@@ -17,11 +17,20 @@ from saescope.export.compare import Agreement, Outputs, agreement, onnx_outputs,
 from saescope.release.checkpoint import read_header
 from saescope.release.errors import ReleaseError
 from saescope.release.formats import read_format
-from saescope.release.layout import CARD, FORMATS, MANIFEST, METADATA, ONNX, SAFETENSORS, format_files
+from saescope.release.layout import (
+    CARD,
+    FORMATS,
+    MANIFEST,
+    METADATA,
+    ONNX,
+    SAFETENSORS,
+    architecture_of,
+    format_files,
+)
 from saescope.release.manifest import check_entry, entry_for, read_manifest, release_files
 from saescope.release.metadata import check_shapes
 from saescope.release.peers import read_saelens, read_sparsify
-from saescope.sae.model import TopKSae
+from saescope.sae.batchtopk import sae_class
 from saescope.utils.atomic import read_json_object
 
 
@@ -65,7 +74,7 @@ def present_formats(root: Path, metadata: dict[str, Any]) -> list[str]:
     promised = set(metadata.get("export", {}).get("formats", [])) | {"safetensors"}
     found = []
     for fmt in FORMATS:
-        files = format_files(fmt)
+        files = format_files(fmt, architecture_of(metadata))
         missing = [name for name in files if not (root / name).is_file()]
         if fmt in promised and missing:
             raise ReleaseError(f"{missing[0]}: missing, but model.metadata.json lists the {fmt} format")
@@ -80,17 +89,21 @@ def check_metadata_agrees(root: Path, metadata: dict[str, Any], state: dict[str,
     for name in ("input_mean", "input_std"):
         if not torch.equal(torch.tensor(metadata["normalization"][name], dtype=torch.float32), state[name]):
             raise ReleaseError(f"{METADATA}: normalization.{name} differs from {name} in {SAFETENSORS}")
+    if architecture_of(metadata) == "batchtopk" and metadata["architecture"].get("threshold") != float(
+            state["threshold"]):
+        raise ReleaseError(f"{METADATA}: architecture.threshold differs from threshold in {SAFETENSORS}")
 
 
 def format_file(fmt: str) -> str:
     return {"raw": "W_enc/W_dec/b_enc/b_dec"}.get(fmt, format_files(fmt)[0])
 
 
-def format_outputs(root: Path, fmt: str, state: dict[str, torch.Tensor], k: int, x: torch.Tensor) -> Outputs:
-    """The forward of one format: the ONNX graph itself through onnxruntime, the others' tensors in TopKSae."""
+def format_outputs(root: Path, fmt: str, state: dict[str, torch.Tensor], k: int, x: torch.Tensor,
+                   architecture: str = "topk") -> Outputs:
+    """The forward of one format: the ONNX graph itself through onnxruntime, the others' tensors in the SAE."""
     if fmt == "onnx":
         return onnx_outputs(root / ONNX, x)
-    return torch_outputs(TopKSae.from_state_dict(state, k), x)
+    return torch_outputs(sae_class(architecture).from_state_dict(state, k), x)
 
 
 def verify_release(path: Path, n_inputs: int = 64, atol: float = 1e-4) -> VerifyReport:
@@ -101,11 +114,12 @@ def verify_release(path: Path, n_inputs: int = 64, atol: float = 1e-4) -> Verify
     report = VerifyReport(path=root, n_inputs=n_inputs)
     check_manifest(root, read_manifest(root), report)
     metadata = read_json_object(root / METADATA, ReleaseError)
-    arch = metadata["architecture"]
+    arch, kind = metadata["architecture"], architecture_of(metadata)
     primary = read_format(root, "safetensors", metadata)
     check_shapes(primary, arch, format_file("safetensors"))
     check_metadata_agrees(root, metadata, primary)
-    reference = TopKSae.from_state_dict(primary, arch["k"])
+    reference = sae_class(kind).from_state_dict(primary, arch["k"])
+    theta = float(primary["threshold"]) if kind == "batchtopk" else None
     x = random_inputs(primary, n_inputs)
     ref = torch_outputs(reference, x)
     with torch.no_grad():
@@ -117,7 +131,7 @@ def verify_release(path: Path, n_inputs: int = 64, atol: float = 1e-4) -> Verify
         # One format's tensors in memory at a time: at the reference size each holds 2 GB of weights.
         state = read_format(root, fmt, metadata)
         check_shapes(state, arch, format_file(fmt))
-        result = agreement(ref, format_outputs(root, fmt, state, arch["k"], x), pre, mean, std, atol)
+        result = agreement(ref, format_outputs(root, fmt, state, arch["k"], x, kind), pre, mean, std, atol, theta)
         del state
         if not result.ok:
             raise ReleaseError(f"{format_file(fmt)}: computes a different function from {SAFETENSORS} (max "
@@ -129,7 +143,7 @@ def verify_release(path: Path, n_inputs: int = 64, atol: float = 1e-4) -> Verify
         if fmt in promised and not (root / fmt).is_dir():
             raise ReleaseError(f"{fmt}/: missing, but {METADATA} lists the {fmt} format")
         if (root / fmt).is_dir():
-            result = agreement(ref, torch_outputs(read(root / fmt), x), pre, mean, std, atol)
+            result = agreement(ref, torch_outputs(read(root / fmt), x), pre, mean, std, atol, theta)
             if not result.ok:
                 raise ReleaseError(f"{fmt}/: computes a different function from {SAFETENSORS} (max relative "
                                    f"error {result.max_rel_error:.3g} > {result.tolerance:.3g})")

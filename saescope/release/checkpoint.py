@@ -16,8 +16,9 @@ from safetensors import safe_open
 from safetensors.torch import load_file
 
 from saescope.release.errors import ReleaseError
-from saescope.release.layout import HEADER_KEY, INFO_FILE, SAE_FILE
+from saescope.release.layout import HEADER_KEY, INFO_FILE, SAE_FILE, architecture_of
 from saescope.release.registry import read_registry
+from saescope.sae.batchtopk import state_keys
 from saescope.sae.model import STATE_DICT_KEYS
 from saescope.utils.atomic import read_json_object
 
@@ -53,16 +54,17 @@ def read_header(path: Path) -> dict[str, Any]:
     return json.loads(header[HEADER_KEY])
 
 
-def read_state(path: Path) -> dict[str, torch.Tensor]:
+def read_state(path: Path, keys: tuple[str, ...] = STATE_DICT_KEYS) -> dict[str, torch.Tensor]:
+    """The tensors `keys` (the architecture's `state_keys`) of a safetensors file."""
     try:
         state = load_file(str(path))
     except Exception as e:
         raise ReleaseError(f"{path}: not a readable safetensors file ({e})") from e
-    missing = [key for key in STATE_DICT_KEYS if key not in state]
+    missing = [key for key in keys if key not in state]
     if missing:
-        raise ReleaseError(f"{path}: lacks tensors {missing}; expected {list(STATE_DICT_KEYS)}")
+        raise ReleaseError(f"{path}: lacks tensors {missing}; expected {list(keys)}")
     # Checkpoints hold fp32 master weights; casting keeps every release format float32 whatever was saved.
-    return {key: state[key].float().contiguous() for key in STATE_DICT_KEYS}
+    return {key: state[key].float().contiguous() for key in keys}
 
 
 def selected_because(folder: Path) -> list[str]:
@@ -89,5 +91,6 @@ def read_checkpoint(folder: Path) -> CheckpointSource:
     header = read_header(sae_file)
     info_file = folder / INFO_FILE
     info = read_json_object(info_file, ReleaseError) if info_file.is_file() else {}
-    return CheckpointSource(folder=folder, state=read_state(sae_file), header=header, info=info,
+    state = read_state(sae_file, state_keys(architecture_of(header)))
+    return CheckpointSource(folder=folder, state=state, header=header, info=info,
                             selected_because=selected_because(folder), wandb=wandb_run(folder, header))

@@ -1,6 +1,7 @@
 """Readers of the weight formats of a release: safetensors, .pt, raw tensor files and ONNX.
 
-Every reader returns the six float32 tensors of `STATE_DICT_KEYS` and raises ReleaseError naming the file
+Every reader returns the float32 tensors of the architecture's `state_keys` (`STATE_DICT_KEYS`, plus
+`threshold` for BatchTopK) and raises ReleaseError naming the file
 it could not use. Nothing here unpickles: .pt files are read with `weights_only=True`; onnx is imported only
 when an ONNX file is read.
 """
@@ -15,7 +16,8 @@ import torch
 
 from saescope.release.checkpoint import read_state
 from saescope.release.errors import ReleaseError
-from saescope.release.layout import ONNX, PT, RAW_TENSORS, SAFETENSORS
+from saescope.release.layout import ONNX, PT, SAFETENSORS, architecture_of, raw_tensors
+from saescope.sae.batchtopk import state_keys
 from saescope.sae.model import STATE_DICT_KEYS
 
 RAW_DTYPE = np.dtype("<f4")  # little-endian float32 whatever the machine's byte order
@@ -27,18 +29,19 @@ def require(path: Path) -> Path:
     return path
 
 
-def checked_state(state: dict[str, Any], source: Path) -> dict[str, torch.Tensor]:
-    missing = [key for key in STATE_DICT_KEYS if key not in state]
+def checked_state(state: dict[str, Any], source: Path, keys: tuple[str, ...] = STATE_DICT_KEYS
+                  ) -> dict[str, torch.Tensor]:
+    missing = [key for key in keys if key not in state]
     if missing:
-        raise ReleaseError(f"{source}: lacks tensors {missing}; expected {list(STATE_DICT_KEYS)}")
-    return {key: torch.as_tensor(state[key]).float().contiguous() for key in STATE_DICT_KEYS}
+        raise ReleaseError(f"{source}: lacks tensors {missing}; expected {list(keys)}")
+    return {key: torch.as_tensor(state[key]).float().contiguous() for key in keys}
 
 
-def read_safetensors(folder: Path) -> dict[str, torch.Tensor]:
-    return read_state(require(folder / SAFETENSORS))
+def read_safetensors(folder: Path, keys: tuple[str, ...] = STATE_DICT_KEYS) -> dict[str, torch.Tensor]:
+    return read_state(require(folder / SAFETENSORS), keys)
 
 
-def read_pt(folder: Path) -> dict[str, torch.Tensor]:
+def read_pt(folder: Path, keys: tuple[str, ...] = STATE_DICT_KEYS) -> dict[str, torch.Tensor]:
     path = require(folder / PT)
     try:
         obj = torch.load(path, map_location="cpu", weights_only=True)
@@ -46,7 +49,7 @@ def read_pt(folder: Path) -> dict[str, torch.Tensor]:
         raise ReleaseError(f"{path}: not a loadable weights-only .pt file ({e})") from e
     if not isinstance(obj, dict) or not isinstance(obj.get("state_dict"), dict):
         raise ReleaseError(f"{path}: expected a dict with a 'state_dict' entry")
-    return checked_state(obj["state_dict"], path)
+    return checked_state(obj["state_dict"], path, keys)
 
 
 def read_raw_tensor(path: Path, shape: list[int]) -> torch.Tensor:
@@ -58,21 +61,23 @@ def read_raw_tensor(path: Path, shape: list[int]) -> torch.Tensor:
 
 
 def read_raw(folder: Path, metadata: dict[str, Any]) -> dict[str, torch.Tensor]:
-    """The four raw files shaped by the metadata; the normaliser vectors come from the metadata itself."""
-    state = {name: read_raw_tensor(folder / name, metadata["tensors"][name]["shape"]) for name in RAW_TENSORS}
+    """The raw files (four, and BatchTopK's threshold) shaped by the metadata; the normaliser vectors come from
+    the metadata itself."""
+    arch = architecture_of(metadata)
+    state = {name: read_raw_tensor(folder / name, metadata["tensors"][name]["shape"]) for name in raw_tensors(arch)}
     norm = metadata["normalization"]
     state["input_mean"] = torch.tensor(norm["input_mean"], dtype=torch.float32)
     state["input_std"] = torch.tensor(norm["input_std"], dtype=torch.float32)
-    return checked_state(state, folder)
+    return checked_state(state, folder, state_keys(arch))
 
 
-def read_onnx(folder: Path) -> dict[str, torch.Tensor]:
+def read_onnx(folder: Path, keys: tuple[str, ...] = STATE_DICT_KEYS) -> dict[str, torch.Tensor]:
     path = require(folder / ONNX)
     try:
         arrays = read_onnx_initializers(path)
     except Exception as e:  # onnx raises DecodeError/ValidationError variants for a damaged file
         raise ReleaseError(f"{path}: not a readable ONNX model ({e})") from e
-    return checked_state({name: torch.from_numpy(a.copy()) for name, a in arrays.items()}, path)
+    return checked_state({name: torch.from_numpy(a.copy()) for name, a in arrays.items()}, path, keys)
 
 
 def read_format(folder: Path, fmt: str, metadata: dict[str, Any]) -> dict[str, torch.Tensor]:
@@ -81,7 +86,7 @@ def read_format(folder: Path, fmt: str, metadata: dict[str, Any]) -> dict[str, t
     readers = {"safetensors": read_safetensors, "pt": read_pt, "onnx": read_onnx}
     if fmt not in readers:
         raise ValueError(f"unknown format '{fmt}'; choose from safetensors, pt, raw, onnx")
-    return readers[fmt](folder)
+    return readers[fmt](folder, state_keys(architecture_of(metadata)))
 
 
 def read_onnx_initializers(path: Path) -> dict[str, np.ndarray]:

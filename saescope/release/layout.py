@@ -20,6 +20,7 @@ STATE_FILE = "trainer_state.pt"  # resume state (optimizer, RNG, loader): never 
 INFO_FILE = "checkpoint.json"
 
 RAW_TENSORS = ("W_enc", "W_dec", "b_enc", "b_dec")
+THRESHOLD = "threshold"  # BatchTopK's theta: a raw float32 scalar file (and a tensor in every weights format)
 HEADER_KEY = "saescope"  # the one safetensors header key holding the metadata JSON
 
 FORMATS = ("safetensors", "pt", "onnx", "raw")
@@ -41,6 +42,7 @@ ROLES = {
     ONNX_DATA: "ONNX external weights",
     CARD: "model card",
     **{name: "raw tensor" for name in RAW_TENSORS},
+    THRESHOLD: "raw tensor (BatchTopK threshold)",
 }
 
 
@@ -54,9 +56,19 @@ def role_of(path: str) -> str:
     return ROLES.get(path, "other")
 
 
-def format_files(fmt: str) -> tuple[str, ...]:
+def raw_tensors(architecture: str = "topk") -> tuple[str, ...]:
+    """The raw tensor files of an SAE of `architecture` (metadata `architecture.type`)."""
+    return (*RAW_TENSORS, THRESHOLD) if architecture == "batchtopk" else RAW_TENSORS
+
+
+def format_files(fmt: str, architecture: str = "topk") -> tuple[str, ...]:
     """The files a format consists of (ONNX's external-data file is optional and handled by the ONNX writer)."""
-    return {"safetensors": (SAFETENSORS,), "pt": (PT,), "onnx": (ONNX,), "raw": RAW_TENSORS}[fmt]
+    return {"safetensors": (SAFETENSORS,), "pt": (PT,), "onnx": (ONNX,), "raw": raw_tensors(architecture)}[fmt]
+
+
+def architecture_of(metadata: dict) -> str:
+    """`architecture.type` of release or checkpoint metadata ("topk" when absent: releases before BatchTopK)."""
+    return str(metadata.get("architecture", {}).get("type", "topk"))
 
 
 def check_formats(formats: list[str] | tuple[str, ...]) -> list[str]:

@@ -1,4 +1,4 @@
-"""Load a TopK SAE from a release folder, a hub repository or a training checkpoint folder.
+"""Load a TopK or BatchTopK SAE from a release folder, a hub repository or a training checkpoint folder.
 
 Files read from a release are checked against release_manifest.json (size and sha256) when it is present;
 nothing is ever unpickled (`.pt` files are read with `weights_only=True`).
@@ -13,10 +13,20 @@ from saescope.release.checkpoint import is_checkpoint, read_checkpoint, read_hea
 from saescope.release.errors import ReleaseError
 from saescope.release.formats import read_format
 from saescope.release.hub import hub_id
-from saescope.release.layout import FORMATS, MANIFEST, METADATA, ONNX_DATA, PT, SAFETENSORS, format_files
+from saescope.release.layout import (
+    FORMATS,
+    MANIFEST,
+    METADATA,
+    ONNX_DATA,
+    PT,
+    SAFETENSORS,
+    architecture_of,
+    format_files,
+)
 from saescope.release.manifest import check_entry, entry_for, read_manifest
 from saescope.release.metadata import check_shapes, release_metadata
 from saescope.release.peers import detect_format, read_saelens, read_sparsify
+from saescope.sae.batchtopk import BatchTopKSae, sae_class
 from saescope.sae.model import TopKSae
 from saescope.utils.atomic import read_json_object
 
@@ -28,7 +38,8 @@ def download(repo_id: str, revision: str | None, fmt: str) -> Path:
     from huggingface_hub import snapshot_download
     from huggingface_hub.errors import HfHubHTTPError, LocalEntryNotFoundError
 
-    patterns = [METADATA, MANIFEST, *format_files(fmt), *([ONNX_DATA] if fmt == "onnx" else [])]
+    # BatchTopK's raw file list (a superset of TopK's): a pattern matching nothing downloads nothing.
+    patterns = [METADATA, MANIFEST, *format_files(fmt, "batchtopk"), *([ONNX_DATA] if fmt == "onnx" else [])]
     try:
         return Path(snapshot_download(repo_id, revision=revision, allow_patterns=patterns))
     except LocalEntryNotFoundError as e:
@@ -65,7 +76,8 @@ def check_checksums(folder: Path, fmt: str) -> None:
     if not (folder / MANIFEST).is_file():
         return
     manifest = read_manifest(folder)
-    needed = [*format_files(fmt), *([METADATA] if (folder / METADATA).is_file() else [])]
+    arch = architecture_of(release_metadata_of(folder))  # which raw files there are; checked itself just below
+    needed = [*format_files(fmt, arch), *([METADATA] if (folder / METADATA).is_file() else [])]
     if fmt == "onnx" and (folder / ONNX_DATA).is_file():
         needed.append(ONNX_DATA)
     for rel in needed:
@@ -96,7 +108,8 @@ def load_sae(path_or_repo_id: str | Path, revision: str | None = None, format: s
 
     `format` picks the weights to read: safetensors (default), pt, raw or onnx (the graph's initializers).
     SAELens and EleutherAI sparsify folders are imported too (their weights already hold any normalisation).
-    `model_class` (a TopKSae subclass) is what gets built, so a subclass's `load` can return its own type.
+    `model_class` (a TopKSae subclass) is what gets built, so a subclass's `load` can return its own type; for a
+    BatchTopK SAE (metadata `architecture.type` "batchtopk") a subclass of both it and BatchTopKSae.
     """
     if format is not None and format not in FORMATS:
         raise ValueError(f"unknown format '{format}'; choose from {list(FORMATS)}")
@@ -107,12 +120,15 @@ def load_sae(path_or_repo_id: str | Path, revision: str | None = None, format: s
     peer = detect_format(folder)
     if peer in ("saelens", "sparsify"):  # other tools' folders: normaliser already folded into the weights
         imported = read_saelens(folder) if peer == "saelens" else read_sparsify(folder)
-        sae = model_class.from_state_dict(imported.state_dict(), k=imported.k)
-        return sae.eval(), {"architecture": {"type": "topk", "d_in": sae.d_in, "d_sae": sae.d_sae, "k": sae.k},
-                            "imported_from": peer}
+        sae = sae_class(imported.architecture, model_class).from_state_dict(imported.state_dict(), k=imported.k)
+        arch = {"type": sae.architecture, "d_in": sae.d_in, "d_sae": sae.d_sae, "k": sae.k}
+        if isinstance(sae, BatchTopKSae):
+            arch |= {"threshold": float(sae.threshold), "k_cap": sae.k_cap}
+        return sae.eval(), {"architecture": arch, "imported_from": peer}
     if is_checkpoint(folder) and not (folder / METADATA).is_file():
         state, metadata = load_checkpoint(folder, fmt)
     else:
         state, metadata = load_release(folder, fmt)
-    sae = model_class.from_state_dict(state, k=int(metadata["architecture"]["k"]))
+    cls = sae_class(architecture_of(metadata), model_class)
+    sae = cls.from_state_dict(state, k=int(metadata["architecture"]["k"]))
     return sae.eval(), metadata

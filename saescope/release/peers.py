@@ -18,7 +18,9 @@ Layouts (checked against sae-lens 6.54 and eai-sparsify 1.3.3):
   hookpoint)` or all at once by `SparseCoder.load_many(root, local=True)`.
 
 Reading needs neither peer installed: cfg.json and the safetensors file are parsed directly, and anything the
-TopK forward above cannot reproduce exactly is refused with the file and key that say so.
+TopK forward above cannot reproduce exactly is refused with the file and key that say so. A SAELens "jumprelu"
+folder with one threshold for every latent and saescope's `k` in cfg.json (what saescope exports for a BatchTopK
+SAE) is read back as a BatchTopKSae.
 """
 
 from __future__ import annotations
@@ -32,6 +34,7 @@ from safetensors.torch import load_file
 
 from saescope.errors import SaescopeError
 from saescope.release.layout import INFO_FILE, MANIFEST, SAE_FILE, STATE_FILE
+from saescope.sae.batchtopk import BatchTopKSae
 from saescope.sae.model import TopKSae
 from saescope.utils.atomic import read_json_object
 
@@ -51,6 +54,8 @@ FOLDED_NOTE = "folded into W_enc, W_dec and b_dec: feed raw activations"
 
 RAW_KEYS = ("W_enc", "b_enc", "W_dec", "b_dec")
 SPARSIFY_KEYS = ("encoder.weight", "encoder.bias", "W_dec", "b_dec")
+SPARSIFY_BATCHTOPK = ("sparsify export: refused for a batchtopk SAE (sparsify has no thresholded inference); "
+                      "export it as saelens instead")
 
 
 class InteropError(SaescopeError, ValueError):
@@ -71,12 +76,15 @@ def cast(w: RawWeights, dtype: torch.dtype) -> RawWeights:
     return RawWeights(*(t.to(dtype).contiguous() for t in (w.W_enc, w.b_enc, w.W_dec, w.b_dec)))
 
 
-def to_topk_sae(w: RawWeights, k: int) -> TopKSae:
-    """A TopKSae computing exactly `w` on raw activations: identity normaliser (mean 0, std 1)."""
+def to_topk_sae(w: RawWeights, k: int, threshold: torch.Tensor | None = None) -> TopKSae:
+    """A TopKSae computing exactly `w` on raw activations: identity normaliser (mean 0, std 1); with a scalar
+    `threshold`, a BatchTopKSae."""
     d_in = w.W_dec.shape[1]
     state = {"W_enc": w.W_enc, "b_enc": w.b_enc, "W_dec": w.W_dec, "b_dec": w.b_dec,
              "input_mean": torch.zeros(d_in, dtype=w.W_dec.dtype), "input_std": torch.ones(d_in, dtype=w.W_dec.dtype)}
-    return TopKSae.from_state_dict(state, k)
+    if threshold is None:
+        return TopKSae.from_state_dict(state, k)
+    return BatchTopKSae.from_state_dict({**state, "threshold": threshold.to(w.W_dec.dtype).reshape(())}, k)
 
 
 def _read_json(path: Path) -> dict[str, Any]:
@@ -130,8 +138,10 @@ def _saelens_k(cfg: dict[str, Any], path: Path) -> int:
 
 def _check_saelens_config(cfg: dict[str, Any], path: Path) -> None:
     architecture = _saelens_architecture(cfg)
-    if architecture != "topk":
-        raise InteropError(f"{path}: 'architecture' is {architecture!r}; only 'topk' SAEs can be imported")
+    ours = architecture == "jumprelu" and (cfg.get("metadata") or {}).get("saescope_architecture") == "batchtopk"
+    if architecture != "topk" and not ours:
+        raise InteropError(f"{path}: 'architecture' is {architecture!r}; only 'topk' SAEs (and the 'jumprelu' ones "
+                           "saescope exports from BatchTopK: metadata.saescope_architecture) can be imported")
     # Older configs store False for "none".
     normalize = cfg.get("normalize_activations", "none")
     if normalize not in ("none", None, False):
@@ -182,6 +192,7 @@ def read_saelens(folder: Path) -> TopKSae:
         raise InteropError(f"{cfg_path}: 'dtype' is {dtype_name!r}; expected one of {sorted(DTYPE_NAMES.values())}")
     tensors = _read_tensors(weights_path)
     _drop_unit_scaling_factor(tensors, weights_path)
+    threshold = _saelens_threshold(cfg, tensors, cfg_path, weights_path, d_sae)
     _check_keys(tensors, RAW_KEYS, weights_path)
     _check_shapes(tensors, {"W_enc": (d_in, d_sae), "b_enc": (d_sae,), "W_dec": (d_sae, d_in), "b_dec": (d_in,)},
                   weights_path)
@@ -192,7 +203,24 @@ def read_saelens(folder: Path) -> TopKSae:
         w = _fold_decoder_norm(w)
     if not cfg.get("apply_b_dec_to_input", True):
         w = _fold_input_bias(w)
-    return to_topk_sae(cast(w, DTYPES[dtype_name]), k)
+    return to_topk_sae(cast(w, DTYPES[dtype_name]), k, threshold)
+
+
+def _saelens_threshold(cfg: dict[str, Any], tensors: dict[str, torch.Tensor], cfg_path: Path, weights_path: Path,
+                       d_sae: int) -> torch.Tensor | None:
+    """A jumprelu folder's one threshold (popped from `tensors`), or None for a topk folder."""
+    if _saelens_architecture(cfg) != "jumprelu":
+        return None
+    if "k" not in cfg:
+        raise InteropError(f"{cfg_path}: a 'jumprelu' config without saescope's 'k'; only JumpReLU SAEs exported by "
+                           "saescope from BatchTopK can be imported")
+    threshold = tensors.pop("threshold", None)
+    if threshold is None or tuple(threshold.shape) != (d_sae,):
+        raise InteropError(f"{weights_path}: a 'jumprelu' SAE needs tensor 'threshold' of shape [{d_sae}]")
+    if not torch.all(threshold == threshold[0]):
+        raise InteropError(f"{weights_path}: tensor 'threshold' differs between latents; only one threshold for "
+                           "every latent (BatchTopK's) can be imported")
+    return threshold[0].clone()
 
 
 def hookpoint_dir(root: Path, hookpoint: str) -> Path:

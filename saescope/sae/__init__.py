@@ -1,5 +1,6 @@
-"""TopK sparse autoencoder: model, losses, dead-latent tracking and the input normaliser."""
+"""TopK and BatchTopK sparse autoencoders: model, losses, dead-latent tracking and the input normaliser."""
 
+from saescope.sae.batchtopk import BatchTopKSae, build_sae, sae_class
 from saescope.sae.kernels import SparseCode, fused_topk_encode, sparse_decode
 from saescope.sae.losses import DeadLatentTracker, FveAccumulator, auxk_loss, auxk_loss_from_code, fve, mse_loss
 from saescope.sae.model import (
@@ -16,6 +17,7 @@ from saescope.sae.normalizer import MomentsEstimate, RunningMoments, apply_to, e
 
 __all__ = [
     "STATE_DICT_KEYS",
+    "BatchTopKSae",
     "DeadLatentTracker",
     "ForwardOutput",
     "FveAccumulator",
@@ -28,6 +30,7 @@ __all__ = [
     "apply_to",
     "auxk_loss",
     "auxk_loss_from_code",
+    "build_sae",
     "estimate_moments",
     "fused_topk_encode",
     "fve",
@@ -35,5 +38,6 @@ __all__ = [
     "init_b_dec",
     "init_weights",
     "mse_loss",
+    "sae_class",
     "sparse_decode",
 ]

@@ -9,7 +9,7 @@ layout, on CPU into the memory of the last step's gradient (`Scratch`).
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import NamedTuple
 
 import torch
@@ -26,6 +26,7 @@ _GATHER_ENTRY_S, _GATHER_ELEMENT_S = 1.2e-7, 4.3e-11
 _GEMM_ELEMENT_S = {torch.float32: 5.3e-11, torch.float64: 1e-10}
 _GEMM_ELEMENT_S_REDUCED = 2.4e-11
 _FULL_GRAD_ELEMENT_S = 5e-9
+Selection = int | Callable[[torch.Tensor], tuple[torch.Tensor, torch.Tensor]]  # k, or pre -> (values, indices)
 
 
 class SparseCode(NamedTuple):
@@ -292,7 +293,7 @@ class _FusedTopKEncode(torch.autograd.Function):
     @staticmethod
     def forward(  # type: ignore[override]
         ctx: torch.autograd.function.FunctionCtx, x_n: torch.Tensor, b_dec: torch.Tensor, W_enc: torch.Tensor,
-        b_enc: torch.Tensor, k: int, dead: torch.Tensor, aux_k: int, dtype: torch.dtype, scratch: Scratch | None,
+        b_enc: torch.Tensor, k: Selection, dead: torch.Tensor, aux_k: int, dtype: torch.dtype, scratch: Scratch | None,
         sparse: bool
     ) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor, torch.Tensor]:
         d_in, d_sae = W_enc.shape
@@ -306,7 +307,7 @@ class _FusedTopKEncode(torch.autograd.Function):
         # One GEMM with its bias in the autocast dtype, as `TopKSae.encode_pre` does under autocast.
         pre = torch.addmm(b_enc.to(dtype), centred, w, out=take(n, d_sae, dtype, centred.device))
         del w
-        values, indices = pre.topk(k, dim=-1, sorted=False)
+        values, indices = k(pre) if callable(k) else pre.topk(k, dim=-1, sorted=False)
         values = values.relu()
         if aux_k > 0:
             # Choosing among the dead columns equals masking the live ones to -inf before topk. Reading them
@@ -318,8 +319,7 @@ class _FusedTopKEncode(torch.autograd.Function):
             aux_values = aux_values.relu()
             del pre_dead
         else:
-            aux_values = values.new_zeros(n, 0)
-            positions = indices.new_zeros(n, 0)
+            aux_values, positions = values.new_zeros(n, 0), indices.new_zeros(n, 0)
         del pre  # the largest tensor of a training step: not kept
         aux_indices = dead[positions]
         ctx.save_for_backward(centred, W_enc, indices, values, dead, positions, aux_values)
@@ -376,15 +376,15 @@ def _encoder_weight_grad(
 
 
 def fused_topk_encode(
-    x_n: torch.Tensor, b_dec: torch.Tensor, W_enc: torch.Tensor, b_enc: torch.Tensor, k: int,
+    x_n: torch.Tensor, b_dec: torch.Tensor, W_enc: torch.Tensor, b_enc: torch.Tensor, k: Selection,
     dead: torch.Tensor | None = None, aux_k: int = 0, scratch: Scratch | None = None, sparse: bool | None = None
 ) -> tuple[SparseCode, SparseCode]:
     """The top-k code of `pre = (x_n - b_dec) @ W_enc + b_enc` and the top-`aux_k` code among the `dead` latent
     indices (distinct, long [n_dead]; aux_k is clipped to n_dead), both flattened to rows [N, k] / [N, aux_k] with
-    ReLU'd values and indices into d_sae. The dense `pre` is never kept for backward (see _FusedTopKEncode).
-    Under autocast the GEMM and the values are in the autocast dtype, as in `TopKSae.encode_pre`. A `scratch`
-    holds the dense pre-activations between calls on CPU (only one call may use it at a time) and lends W_enc's
-    gradient the last step's memory. `sparse` picks the AuxK backward (default: `sparse_aux`).
+    ReLU'd values and indices into d_sae (a callable `k` selects instead: see `Selection`). The dense `pre` is
+    never kept for backward (see _FusedTopKEncode). Under autocast the GEMM and the values are in the autocast
+    dtype, as in `TopKSae.encode_pre`. A `scratch` holds the dense pre-activations between calls on CPU (one call
+    at a time) and lends W_enc's gradient the last step's memory. `sparse` picks the AuxK backward (`sparse_aux`).
     """
     dtype = _compute_dtype(x_n.device.type, W_enc.dtype)
     if dead is None:

@@ -14,13 +14,14 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Literal
+from typing import ClassVar, Literal
 
 import torch
 from torch import nn
 
 from saescope.sae.kernels import (
     Scratch,
+    Selection,
     SparseCode,
     fused_topk_encode,
     sparse_aux,
@@ -61,11 +62,15 @@ class TrainingOutput:
     # The aux code decoded without b_dec, rows [N, d_in], when it was decoded by a gather with the main code (the
     # AuxK code is sparse: see `sparse_aux`); None when `auxk_loss_from_code` decodes it densely.
     aux_decoded: torch.Tensor | None = None
+    # BatchTopK only: the smallest positive value kept in this batch's code (inf when none), 0-dim, for theta.
+    batch_threshold: torch.Tensor | None = None
 
 
 class TopKSae(nn.Module):
     input_mean: torch.Tensor
     input_std: torch.Tensor
+    architecture: ClassVar[str] = "topk"  # `architecture.type` in the metadata
+    state_keys: ClassVar[tuple[str, ...]] = STATE_DICT_KEYS  # the tensors of the on-disk format
 
     def __init__(
         self,
@@ -99,9 +104,9 @@ class TopKSae(nn.Module):
     @classmethod
     def from_state_dict(cls, state_dict: Mapping[str, torch.Tensor], k: int) -> TopKSae:
         """Build a model around the given tensors (adopted as-is, not copied); d_in/d_sae come from W_dec."""
-        missing = [key for key in STATE_DICT_KEYS if key not in state_dict]
+        missing = [key for key in cls.state_keys if key not in state_dict]
         if missing:
-            raise KeyError(f"SAE state dict lacks {missing}; expected keys {list(STATE_DICT_KEYS)}")
+            raise KeyError(f"SAE state dict lacks {missing}; expected keys {list(cls.state_keys)}")
         d_sae, d_in = state_dict["W_dec"].shape
         sae = cls(d_in, d_sae, k, device="meta", dtype=state_dict["W_dec"].dtype)
         sae.load_state_dict(state_dict, strict=True, assign=True)
@@ -111,7 +116,7 @@ class TopKSae(nn.Module):
         """sha256 of the parameters and normaliser (names, shapes, float32 bytes): the same for a checkpoint and
         every export of it, whatever the file format, so results computed on one can be matched to another."""
         digest = hashlib.sha256()
-        for key in STATE_DICT_KEYS:
+        for key in self.state_keys:
             tensor = getattr(self, key).detach().to("cpu", torch.float32).contiguous()
             digest.update(f"{key}:{list(tensor.shape)};".encode())
             digest.update(tensor.numpy().tobytes())
@@ -171,22 +176,25 @@ class TopKSae(nn.Module):
         x_hat_n = self.decode_sparse_n(code)
         return ForwardOutput(x_hat=self.denormalize(x_hat_n), x_hat_n=x_hat_n, x_n=x_n, code=code, pre=pre)
 
-    def training_forward(self, x: torch.Tensor, dead_mask: torch.Tensor, aux_k: int) -> TrainingOutput:
+    def training_forward(self, x: torch.Tensor, dead_mask: torch.Tensor, aux_k: int,
+                         selection: Selection | None = None) -> TrainingOutput:
         """The forward of a training step with AuxK: the same reconstruction as `forward`, plus the code of the
         top `aux_k` pre-activations among the latents of `dead_mask` (bool [d_sae]) for `auxk_loss_from_code`.
 
         The encoder is one fused autograd function (`fused_topk_encode`) that keeps only the small codes, not
         `pre` [N, d_sae], and does not build a dense gradient of `pre` in backward either. Call it through the
         module (`model(x, dead_mask=..., aux_k=...)`) so that a DistributedDataParallel wrapper sees it.
+        `selection` replaces the per-token top-k (see `kernels.Selection`; BatchTopK's code has a variable width).
         """
         x_n = self.normalize(x)
         # nonzero syncs with the host on CUDA: the number of dead latents sets the aux code's shape.
         dead = dead_mask.to(x_n.device).nonzero().squeeze(-1)
         sparse = sparse_aux(self.W_enc, x_n.numel() // self.d_in, dead.numel(), min(aux_k, dead.numel()))
-        rows, aux_code = fused_topk_encode(x_n, self.b_dec, self.W_enc, self.b_enc, self.k, dead, aux_k,
-                                           self._scratch, sparse)
+        rows, aux_code = fused_topk_encode(x_n, self.b_dec, self.W_enc, self.b_enc,
+                                           self.k if selection is None else selection, dead, aux_k, self._scratch,
+                                           sparse)
         lead = x_n.shape[:-1]
-        code = SparseCode(indices=rows.indices.reshape(*lead, self.k), values=rows.values.reshape(*lead, self.k))
+        code = SparseCode(indices=rows.indices.reshape(*lead, -1), values=rows.values.reshape(*lead, -1))
         aux_decoded = None
         if sparse and aux_code.indices.shape[-1] > 0:  # both codes in one gather node: one W_dec gradient
             decoded, aux_decoded = sparse_decode_pair(rows, aux_code, self.W_dec, self._scratch, dead)

@@ -18,6 +18,7 @@ from saescope.config.hookpoints import hookpoint_label
 from saescope.config.schema import LoaderSettings, SaescopeConfig, TrainConfig
 from saescope.errors import SaescopeError
 from saescope.release.layout import CHECKPOINTS_DIR, SAE_FILE
+from saescope.sae.batchtopk import BatchTopKSae, build_sae
 from saescope.sae.model import TopKSae, init_b_dec, init_weights
 from saescope.sae.normalizer import MomentsEstimate, apply_to, estimate_moments
 from saescope.train.checkpoint import (
@@ -60,14 +61,22 @@ def estimate_normalizer(cfg: TrainConfig, training: ActivationStream) -> Moments
         stream.close()
 
 
+def architecture_extras(sae: TopKSae, cfg: TrainConfig) -> dict[str, Any]:
+    """BatchTopK's entries of the architecture section: theta (exact as a float), the code's cap, its estimator."""
+    if not isinstance(sae, BatchTopKSae):
+        return {}
+    return {"threshold": float(sae.threshold), "k_cap": sae.k_cap, "threshold_lr": cfg.threshold_lr}
+
+
 def sae_metadata(cfg: TrainConfig, trainer: Trainer, normalizer: dict[str, Any], dataset_root: Path,
                  manifest: dict[str, Any]) -> dict[str, str]:
     """What an exporter needs besides the tensors, as one JSON header entry (one key keeps the bytes stable)."""
     manifest_path = dataset_root / "manifest.json"
     meta = {
         "saescope_version": __version__,
-        "architecture": {"type": "topk", "d_in": trainer.sae.d_in, "d_sae": trainer.sae.d_sae, "k": trainer.sae.k,
-                         "aux_k": cfg.aux_k, "aux_coef": cfg.aux_coef},
+        "architecture": {"type": trainer.sae.architecture, "d_in": trainer.sae.d_in, "d_sae": trainer.sae.d_sae,
+                         "k": trainer.sae.k, "aux_k": cfg.aux_k, "aux_coef": cfg.aux_coef,
+                         **architecture_extras(trainer.sae, cfg)},
         "normalization": {"method": "per_dimension_standardize", "std_floor": cfg.std_floor,
                           "outlier_factor": cfg.normalizer_outlier_factor, **normalizer},
         "hookpoint": cfg.hookpoint,
@@ -190,7 +199,7 @@ def start_or_resume(tc: TrainConfig, stream: ActivationStream, device: torch.dev
                     resume_from: Path | None) -> tuple[Trainer, dict[str, Any]]:
     """A new SAE (normaliser pass, initialisation) or the checkpoint's, with the trainer and stream restored to
     exactly where it was saved; returns the trainer and the normaliser's summary."""
-    sae = TopKSae(stream.d_model, tc.d_sae, tc.k)
+    sae = build_sae(tc.architecture, stream.d_model, tc.d_sae, tc.k)
     if resume_from is None:
         estimate = estimate_normalizer(tc, stream)
         apply_to(sae, estimate.moments, tc.std_floor)

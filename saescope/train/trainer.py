@@ -11,6 +11,7 @@ from torch.nn.parallel import DistributedDataParallel
 
 from saescope.config.schema import Hyperparams
 from saescope.errors import SaescopeError
+from saescope.sae.batchtopk import BatchTopKSae
 from saescope.sae.losses import DeadLatentTracker, auxk_loss_from_code, mse_loss
 from saescope.sae.model import TopKSae
 from saescope.utils.precision import compute_dtype
@@ -75,11 +76,27 @@ class Trainer:
         self.sae.release_gradients()  # the weight gradients' memory is reused by the next backward on CPU
         self.optimizer.zero_grad(set_to_none=True)
         self.sae.set_decoder_norm_to_unit_norm()
+        self._update_threshold(out.batch_threshold)
         global_tokens = self._update_dead_latents(out.code.indices, out.code.values, x.shape[0])
         self.step += 1
         self.tokens_seen += global_tokens
-        return {"step": self.step, "tokens": self.tokens_seen, **self._batch_metrics(x, out, main, aux, loss),
-                "dead": int(self.tracker.dead_mask(self.hp.dead_tokens).sum()), "lr": self.scheduler.get_last_lr()[0]}
+        metrics = {"step": self.step, "tokens": self.tokens_seen, **self._batch_metrics(x, out, main, aux, loss),
+                   "dead": int(self.tracker.dead_mask(self.hp.dead_tokens).sum()),
+                   "lr": self.scheduler.get_last_lr()[0]}
+        if isinstance(self.sae, BatchTopKSae):
+            metrics["threshold"] = float(self.sae.threshold)
+        return metrics
+
+    def _update_threshold(self, batch_threshold: torch.Tensor | None) -> None:
+        """BatchTopK: fold this step's smallest kept value (the mean over ranks) into theta; `self.step` counts
+        the earlier updates (one per successful step)."""
+        if batch_threshold is None or not isinstance(self.sae, BatchTopKSae):
+            return
+        if _distributed():
+            batch_threshold = batch_threshold.detach().clone().to(self.device)
+            torch_dist.all_reduce(batch_threshold)
+            batch_threshold /= torch_dist.get_world_size()
+        self.sae.update_threshold(batch_threshold, self.step, self.hp.threshold_lr)
 
     def _batch_metrics(self, x: torch.Tensor, out: Any, main: torch.Tensor, aux: torch.Tensor,
                        loss: torch.Tensor) -> dict[str, float]:
