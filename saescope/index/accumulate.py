@@ -20,6 +20,7 @@ from saescope.index.ordering import KEY_SHIFT, segment_rank
 
 ROLE_COUNT = 4  # ROLE_CODES: template, system, user, assistant
 CELL_LIMIT = 1 << 24  # dense (feature, conversation) cells per reduction: 64 MiB of values, 128 MiB of rows
+PENDING_LIMIT = 1 << 23  # waiting candidates (top lists and samples) before an early flush
 
 
 @dataclass
@@ -111,11 +112,22 @@ class TopExamples:
 
     def update(self, feature: torch.Tensor, value: torch.Tensor, record: torch.Tensor, conversation: torch.Tensor,
                top: int, d_sae: int) -> TopExamples:
-        """These examples and a batch's candidate pairs, reduced to the top `top` per feature."""
+        """These examples and a batch's candidate pairs, reduced to the top `top` per feature. Only the features
+        a candidate can enter are re-chosen; the others' rows are kept as they are."""
         keep = value >= self.thresholds(d_sae, top)[feature]  # a pair below a full top can never enter it
-        return select_top(torch.cat([self.feature, feature[keep]]), torch.cat([self.value, value[keep]]),
-                          torch.cat([self.record, record[keep]]), torch.cat([self.conversation, conversation[keep]]),
-                          top)
+        if not bool(keep.any()):
+            return self
+        touched = torch.zeros(d_sae, dtype=torch.bool, device=feature.device)
+        touched[feature[keep]] = True
+        mine = touched[self.feature]
+        chosen = select_top(torch.cat([self.feature[mine], feature[keep]]), torch.cat([self.value[mine], value[keep]]),
+                            torch.cat([self.record[mine], record[keep]]),
+                            torch.cat([self.conversation[mine], conversation[keep]]), top)
+        kept = ~mine
+        # Both parts are in (feature, rank) order over disjoint features: a stable sort by feature interleaves them.
+        order = torch.argsort(torch.cat([self.feature[kept], chosen.feature]), stable=True)
+        return TopExamples(*(torch.cat([getattr(self, f.name)[kept], getattr(chosen, f.name)])[order]
+                             for f in fields(self)))
 
 
 def select_top(feature: torch.Tensor, value: torch.Tensor, record: torch.Tensor, conversation: torch.Tensor,
@@ -175,6 +187,28 @@ class ShardAccumulator:
         self.device = stats.fire_count.device
         self.last = torch.full((stats.d_sae,), -1, dtype=torch.int64, device=self.device)
         self.sink_records = torch.zeros((), dtype=torch.int64, device=self.device)  # on the device: no sync per batch
+        # Candidates wait here and enter the top lists and samples together (`flush`): one selection per shard
+        # instead of one per batch, over the same union, so the result is the same.
+        self.pending_top: list[tuple[torch.Tensor, ...]] = []
+        self.pending_samples: list[tuple[torch.Tensor, ...]] = []
+        self.pending = 0
+        self.top_threshold = self.top.thresholds(stats.d_sae, rules.top)
+
+    def flush(self) -> None:
+        """Choose the top lists and samples from the waiting candidates (at the end of every shard)."""
+        if self.pending_top:
+            self.top = self.top.update(*(torch.cat(c) for c in zip(*self.pending_top, strict=True)), self.rules.top,
+                                       self.stats.d_sae)
+            self.top_threshold = self.top.thresholds(self.stats.d_sae, self.rules.top)
+        if self.pending_samples:
+            self.intervals.insert(*(torch.cat(c) for c in zip(*self.pending_samples, strict=True)))
+        self.pending_top, self.pending_samples, self.pending = [], [], 0
+
+    def _wait(self, queue: list[tuple[torch.Tensor, ...]], candidates: tuple[torch.Tensor, ...]) -> None:
+        queue.append(candidates)
+        self.pending += candidates[0].numel()
+        if self.pending > PENDING_LIMIT:
+            self.flush()
 
     def start_shard(self, conversation: torch.Tensor, role: torch.Tensor, first_record: int) -> None:
         """The shard's per-record conversation (int64) and role code columns, and its first global record."""
@@ -231,8 +265,9 @@ class ShardAccumulator:
         bins = self.stats.histogram.shape[1]
         self.stats.histogram.view(-1).add_(torch.bincount(feature * bins + histogram_bin(value),
                                                           minlength=self.stats.histogram.numel()))
-        if self.rules.per_interval:
-            self.intervals.add(feature, value, row + self.first_record, self.conversation[row], self.rules.seed)
+        if self.rules.per_interval and feature.numel():
+            self._wait(self.pending_samples, self.intervals.count(feature, value, row + self.first_record,
+                                                                  self.conversation[row], self.rules.seed))
 
     def _add_conversation_cells(self, feature: torch.Tensor, value: torch.Tensor, row: torch.Tensor,
                                 offset: torch.Tensor, width: int, first_ordinal: int) -> None:
@@ -255,6 +290,8 @@ class ShardAccumulator:
         earliest = torch.full_like(best, 0, dtype=torch.int64).fill_(torch.iinfo(torch.int64).max)
         earliest.scatter_reduce_(0, cell[wins], row[wins], "amin")
         cells = torch.nonzero(best > 0).squeeze(1)
-        cell_row = earliest[cells]
-        self.top = self.top.update(cells // width, best[cells], cell_row + self.first_record,
-                                   self.conversation[cell_row], self.rules.top, d_sae)
+        cell_feature, cell_value, cell_row = cells // width, best[cells], earliest[cells]
+        keep = cell_value >= self.top_threshold[cell_feature]  # below a full top list (thresholds only grow)
+        cell_row = cell_row[keep]
+        self._wait(self.pending_top, (cell_feature[keep], cell_value[keep], cell_row + self.first_record,
+                                      self.conversation[cell_row]))

@@ -112,6 +112,7 @@ def index_shard(acc: ShardAccumulator, p: PartInputs, shard_i: int, first_record
         indices, values = encode_sparse(p.sae, x, pre_buffer)
         acc.add(start, indices, values, x.norm(dim=1) > sink_norm)
         progress.update(len(acts))
+    acc.flush()  # before the shard counts as done (and its progress is saved)
 
 
 def _start_or_resume(folder: Path, p: PartInputs) -> IndexState:

@@ -132,8 +132,12 @@ class IntervalSamples:
     def add(self, feature: torch.Tensor, value: torch.Tensor, record: torch.Tensor, conversation: torch.Tensor,
             seed: int) -> None:
         """Firing pairs (value > 0) of one batch, in any order."""
-        if feature.numel() == 0:
-            return
+        self.insert(*self.count(feature, value, record, conversation, seed))
+
+    def count(self, feature: torch.Tensor, value: torch.Tensor, record: torch.Tensor, conversation: torch.Tensor,
+              seed: int) -> tuple[torch.Tensor, ...]:
+        """Count firing pairs into their intervals, and return those that may enter a sample, with their hashes,
+        for `insert` now or later (later is exact too: a pair a cell turns away now, a merged cell would too)."""
         batch_max = torch.zeros_like(self.exponent, dtype=torch.float32).scatter_reduce_(0, feature, value, "amax")
         needed = torch.where(batch_max > 0, ceil_exponent(batch_max.clamp_min(1e-30)), NO_EXPONENT)
         self.grow(needed)
@@ -141,13 +145,15 @@ class IntervalSamples:
         self.counts.view(-1).add_(torch.bincount(cell, minlength=self.counts.numel()))
         hashed = record_hash(record, feature, seed)
         keep = hashed < self.hash.view(-1, self.per_interval)[cell, -1]  # below the cell's largest kept hash
-        self._insert(cell[keep], hashed[keep], value[keep], record[keep], conversation[keep])
+        return feature[keep], value[keep], record[keep], conversation[keep], hashed[keep]
 
-    def _insert(self, cell: torch.Tensor, hashed: torch.Tensor, value: torch.Tensor, record: torch.Tensor,
-                conversation: torch.Tensor) -> None:
-        """Re-choose the smallest hashes of the touched cells from their slots and these candidates."""
-        if cell.numel() == 0:
+    def insert(self, feature: torch.Tensor, value: torch.Tensor, record: torch.Tensor, conversation: torch.Tensor,
+               hashed: torch.Tensor) -> None:
+        """Re-choose the smallest hashes of the touched cells (of the current range) from their slots and these
+        candidates."""
+        if feature.numel() == 0:
             return
+        cell = feature * INTERVALS + interval_of(value, self.exponent[feature])
         s = self.per_interval
         touched = torch.unique(cell)
         flat = {name: getattr(self, name).view(-1, s) for name in ("hash", "value", "record", "conversation")}
