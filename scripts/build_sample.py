@@ -1,10 +1,17 @@
 #!/usr/bin/env python
 """Build saescope's shipped sample of chat conversations, in the lmsys-chat-1m schema.
 
-All text was written for saescope and lives in scripts/sample_text/ (its README describes the files):
-hand-written pools of questions, answers, follow-ups, code, poems, stories and documents in several
-languages, combined here with seeded choices. No real dataset is copied. The output is deterministic
-(fixed seed, gzip mtime 0), so two runs give identical bytes.
+The text lives in scripts/sample_text/ (its README describes the files). Most of it was written by hand for
+saescope: questions, answers, follow-ups, code, poems, stories and documents in several languages, and word
+problems whose numbers are drawn per conversation. The rest, generated.json, holds answers that the embedded
+SmolLM2-135M-Instruct wrote offline (scripts/generate_sample.py) to the spare phrasings of the hand-written
+questions and to the new questions of prompts.json. No real dataset is copied.
+
+So that the sample seldom repeats a sentence (tests/test_sample.py measures it with
+saescope.data.distinct), every hand-written scenario, story world, document and reviewed function is used
+once; each word problem is drawn plan["problem_draws"] times; the openers, acknowledgements, connectors and
+thank-you pairs of the language kits are capped (KIT_CAP uses of any sentence over 30 characters).
+The output is deterministic (fixed seed, gzip mtime 0), so two runs give identical bytes.
 
     .venv/bin/python scripts/build_sample.py [--out PATH]
 
@@ -305,13 +312,32 @@ def family_conversations(rng: random.Random, entry: dict, scenarios: list[dict])
     return out
 
 
-def generated_conversations() -> list[dict]:
-    """The embedded model's answers to the spare phrasings (scripts/generate_sample.py), as conversations."""
+def close_fence(text: str) -> str:
+    """A generated answer cut at its token limit inside a ``` code block gets the block closed."""
+    return text + "\n```" if text.count("```") % 2 else text
+
+
+def generated_conversations(rng: random.Random, first_questions: set[str]) -> list[dict]:
+    """The embedded model's answers to the spare phrasings and new questions (scripts/generate_sample.py), as
+    conversations: in their stored order, a family's next answer sometimes follows in the same conversation
+    (after an English connector), as the hand-written scenarios do. A question already asked first elsewhere
+    is left out."""
     path = TEXT / "generated.json"
     answers = json.loads(path.read_text(encoding="utf-8"))["answers"] if path.exists() else []
-    return [{"family": f"gen-{a['family']}", "language": "English",
-             "messages": messages([(a["q"], a["a"])]), "model": "smollm2-135m-instruct"}
-            for a in answers if a["a"].strip()]
+    answers = [{**a, "a": close_fence(a["a"])} for a in answers if a["a"].strip() and a["q"] not in first_questions]
+    kit, out, i = KITS["English"], [], 0
+    while i < len(answers):
+        turns = [(answers[i]["q"], answers[i]["a"])]
+        if i + 1 < len(answers) and answers[i + 1]["family"] == answers[i]["family"] \
+                and rng.random() < PLAN["generated_chain_probability"]:  # two answers: still ~512 tokens
+            i += 1
+            connector = kit_choice(rng, kit["next"])
+            q = answers[i]["q"]
+            turns.append((connector + (lc_first(q) if connector.endswith(", ") else q), answers[i]["a"]))
+        out.append({"family": f"generated-{answers[i]['family']}", "language": "English",
+                    "messages": messages(turns), "model": PLAN["generated_model"]})
+        i += 1
+    return out
 
 
 def messages(turns: list[tuple[str, str]]) -> list[dict]:
@@ -354,12 +380,14 @@ def conversations(rng: random.Random) -> list[dict]:
     for family, entry in PLAN["families"].items():
         language = entry["language"]
         pool = load(f"scenarios/{family}") if (TEXT / "scenarios" / f"{family}.json").exists() else []
-        scenarios = [scenario(s) for s in pool] + [problem(PROBLEMS[name], rng) for name in entry.get("problems", [])]
+        scenarios = [scenario(s) for s in pool] + [problem(PROBLEMS[name], rng) for name in entry.get("problems", [])
+                                                      for _ in range(PLAN["problem_draws"])]
         for conversation in family_conversations(rng, entry, scenarios):
             if not add(family, language, conversation, pick(rng, PLAN["zh_models" if language == "Chinese"
                                                                      else "models"])):
                 print(f"warning: {family}: a conversation twice", file=sys.stderr)
-    for c in generated_conversations():
+    firsts = {c["messages"][0]["content"] for c in convs.values()}
+    for c in generated_conversations(rng, firsts):
         add(c["family"], c["language"], c["messages"], c["model"])
     for kind, arg in PLAN["long"]:
         turns = {"review": build_code_review, "story": build_story, "doc": build_document}[kind](rng, arg)
