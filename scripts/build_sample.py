@@ -10,7 +10,8 @@ questions and to the new questions of prompts.json. No real dataset is copied.
 So that the sample seldom repeats a sentence (tests/test_sample.py measures it with
 saescope.data.distinct), every hand-written scenario, story world, document and reviewed function is used
 once; each word problem is drawn plan["problem_draws"] times; the openers, acknowledgements, connectors and
-thank-you pairs of the language kits are capped (KIT_CAP uses of any sentence over 30 characters).
+thank-you pairs of the language kits are capped (KIT_CAP uses of any sentence over 30 characters, of any
+thank-you pair).
 The output is deterministic (fixed seed, gzip mtime 0), so two runs give identical bytes.
 
     .venv/bin/python scripts/build_sample.py [--out PATH]
@@ -251,11 +252,17 @@ def _long_sentences(value: str | tuple | list) -> list[str]:
     return [s.strip() for t in texts for s in re.split(r"(?<=[.!?。！？])\s*|\n", t) if len(s.strip()) > 30]
 
 
-def kit_choice(rng: random.Random, options: list) -> Any:
-    """A seeded choice among kit phrases, leaving out those whose long sentences are used up (KIT_CAP)."""
-    allowed = [o for o in options if all(_kit_uses[s] < KIT_CAP for s in _long_sentences(o))]
-    choice = rng.choice(allowed or [o for o in options if not _long_sentences(o)] or [""])
-    _kit_uses.update(_long_sentences(choice))
+def kit_choice(rng: random.Random, options: list, whole: bool = False) -> Any:
+    """A seeded choice among kit phrases, leaving out those whose long sentences are used up (KIT_CAP); with
+    `whole`, any phrase is used at most KIT_CAP times, and None is returned when all are used up."""
+    def keys(option: str | list) -> list[str]:
+        return ([option] if isinstance(option, str) else list(option)) if whole else _long_sentences(option)
+
+    allowed = [o for o in options if all(_kit_uses[k] < KIT_CAP for k in keys(o))]
+    if whole and not allowed:
+        return None
+    choice = rng.choice(allowed or [o for o in options if not keys(o)] or [""])
+    _kit_uses.update(keys(choice))
     return choice
 
 
@@ -299,15 +306,16 @@ def family_conversations(rng: random.Random, entry: dict, scenarios: list[dict])
         turns += scen["f"]
         size = words(scen)
         while order and not order[-1]["f"] and size + words(order[-1]) < PLAN["chain_words"] \
-                and rng.random() < PLAN["chain_probability"]:
+                and rng.random() < PLAN["chain_probability"][language == "English"]:
             nxt = order.pop()
             connector = kit_choice(rng, kit["next"])
             q = nxt["q"][0]
             q = connector + (lc_first(q) if connector.endswith(", ") and language == "English" else q)
             turns.append((q, answer_text(rng, nxt["a"], kit, plain)))
             size += words(nxt)
-        if len(turns) >= 2 and rng.random() < 0.3:
-            turns.append(tuple(kit_choice(rng, kit["thanks"])))
+        thanks = kit_choice(rng, kit["thanks"], whole=True) if len(turns) >= 2 and rng.random() < 0.3 else None
+        if thanks:
+            turns.append(tuple(thanks))
         out.append(messages(turns))
     return out
 
