@@ -1,10 +1,18 @@
 #!/usr/bin/env python
 """Build saescope's shipped sample of chat conversations, in the lmsys-chat-1m schema.
 
-All text was written for saescope and lives in scripts/sample_text/ (its README describes the files):
-hand-written pools of questions, answers, follow-ups, code, poems, stories and documents in several
-languages, combined here with seeded choices. No real dataset is copied. The output is deterministic
-(fixed seed, gzip mtime 0), so two runs give identical bytes.
+The text lives in scripts/sample_text/ (its README describes the files). Most of it was written by hand for
+saescope: questions, answers, follow-ups, code, poems, stories and documents in several languages, and word
+problems whose numbers are drawn per conversation. The rest, generated.json, holds answers that the embedded
+SmolLM2-135M-Instruct wrote offline (scripts/generate_sample.py) to the spare phrasings of the hand-written
+questions and to the new questions of prompts.json. No real dataset is copied.
+
+So that the sample seldom repeats a sentence (tests/test_sample.py measures it with
+saescope.data.distinct), every hand-written scenario, story world, document and reviewed function is used
+once; each word problem is drawn plan["problem_draws"] times; the openers, acknowledgements, connectors and
+thank-you pairs of the language kits are capped (KIT_CAP uses of any sentence over 30 characters, of any
+thank-you pair).
+The output is deterministic (fixed seed, gzip mtime 0), so two runs give identical bytes.
 
     .venv/bin/python scripts/build_sample.py [--out PATH]
 
@@ -23,7 +31,6 @@ import textwrap
 from collections import Counter
 from collections.abc import Callable
 from fractions import Fraction
-from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -147,9 +154,13 @@ def problem(spec: dict, rng: random.Random) -> dict:
 
 
 def build_code_review(rng: random.Random, variant: int) -> list[tuple[str, str]]:
-    """One long code review conversation: the review, three rewrites, the whole module, tests for one function."""
+    """One long code review conversation: the review of its share of the catalogue, up to three rewrites, tests."""
     intro, filename = REVIEW["intros"][variant % len(REVIEW["intros"])]
-    entries = rng.sample(REVIEW["catalogue"], k=rng.randint(16, 18))
+    catalogue = [e for e in REVIEW["catalogue"] if e[0] not in REVIEW["tests"]]
+    random.Random(SEED).shuffle(catalogue)  # the same partition whatever the rng has drawn before
+    catalogue = [e for e in REVIEW["catalogue"] if e[0] in REVIEW["tests"]] + catalogue  # one tested each
+    entries = catalogue[variant::PLAN["reviews"]]  # each function under review in one conversation only
+    rng.shuffle(entries)
     first = next((i for i, e in enumerate(entries) if e[0] == "load_orders"), None)
     if first is not None:
         entries.insert(0, entries.pop(first))
@@ -171,10 +182,10 @@ def build_code_review(rng: random.Random, variant: int) -> list[tuple[str, str]]
         parts.append(f"### `{name}`\n\n```python\n{fixed.strip()}\n```\n\n" + why)
     turns.append((ask.replace("{names}", names), "\n\n".join([*parts, tt(RT["rewrite_imports"])])))
 
-    target = rng.choice(list(REVIEW["tests"]))
-    module = RT["module_header"] + "\n\n\n" + "\n\n\n".join(e[3] for e in entries)
-    turns.append((rng.choice(REVIEW["module_asks"]),
-                  f"{tt(RT['module_intro'])}\n\n```python\n{module}\n```\n\n{tt(RT['module_notes'])}"))
+    tested = [name for name, *_ in entries if name in REVIEW["tests"]]
+    if not tested:
+        return turns
+    target = rng.choice(tested)
     tests = f"```python\n{REVIEW['tests'][target]}\n```"
     turns.append((rng.choice(REVIEW["test_asks"]).replace("{target}", target),
                   f"{T(RT['tests_intro'].replace('{target}', target))}\n\n{tests}\n\n{tt(RT['tests_outro'])}"))
@@ -232,27 +243,32 @@ def pick(rng: random.Random, weighted: list[list]) -> Any:
     return rng.choices([v for v, _ in weighted], weights=[w for _, w in weighted])[0]
 
 
-class ScenarioQueue:
-    """Hands out a family's scenarios in shuffled rounds so all are used about equally."""
+KIT_CAP = 2  # a kit phrase with a sentence over 30 characters is used at most this many times in the sample
+_kit_uses: Counter[str] = Counter()
 
-    def __init__(self, items: list, rng: random.Random):
-        self.items, self.rng, self.queue = items, rng, []
 
-    def next(self, avoid: set[int]) -> tuple[int, dict]:
-        for _ in range(2 * len(self.items) + 2):
-            if not self.queue:
-                self.queue = list(range(len(self.items)))
-                self.rng.shuffle(self.queue)
-            i = self.queue.pop()
-            if i not in avoid or len(avoid) >= len(self.items):
-                item = self.items[i]
-                return i, item(self.rng) if callable(item) else item
-        raise RuntimeError("scenario queue exhausted")
+def _long_sentences(value: str | tuple | list) -> list[str]:
+    texts = [value] if isinstance(value, str) else list(value)
+    return [s.strip() for t in texts for s in re.split(r"(?<=[.!?。！？])\s*|\n", t) if len(s.strip()) > 30]
+
+
+def kit_choice(rng: random.Random, options: list, whole: bool = False) -> Any:
+    """A seeded choice among kit phrases, leaving out those whose long sentences are used up (KIT_CAP); with
+    `whole`, any phrase is used at most KIT_CAP times, and None is returned when all are used up."""
+    def keys(option: str | list) -> list[str]:
+        return ([option] if isinstance(option, str) else list(option)) if whole else _long_sentences(option)
+
+    allowed = [o for o in options if all(_kit_uses[k] < KIT_CAP for k in keys(o))]
+    if whole and not allowed:
+        return None
+    choice = rng.choice(allowed or [o for o in options if not keys(o)] or [""])
+    _kit_uses.update(keys(choice))
+    return choice
 
 
 def first_question(rng: random.Random, text: str, kit: dict, plain: bool, language: str) -> str:
     if not plain and len(text) > 15:  # greetings and one-word messages stay as they are
-        opener = rng.choice(kit["open"])
+        opener = kit_choice(rng, kit["open"])
         if opener and language not in ("Chinese", "Japanese", "Korean") and opener.endswith(", "):
             text = lc_first(text)
         text = opener + text
@@ -267,31 +283,69 @@ def answer_text(rng: random.Random, text: str, kit: dict, plain: bool) -> str:
     first_line = text.split("\n", 1)[0]
     if plain or first_line.startswith(_NO_ACK) or len(first_line) < 40 or first_line[0].isdigit():
         return text
-    return rng.choice(kit["ack"]) + text
+    return kit_choice(rng, kit["ack"]) + text
 
 
-def build_regular(rng: random.Random, entry: dict, queue: ScenarioQueue) -> list[dict]:
+def words(scen: dict) -> int:
+    return sum(len(t.split()) for t in [scen["q"][0], scen["a"], *(x for pair in scen["f"] for x in pair)])
+
+
+def family_conversations(rng: random.Random, entry: dict, scenarios: list[dict]) -> list[list[dict]]:
+    """Every scenario of a family once, in a seeded order: its first phrasing (the others are spare, for
+    scripts/generate_sample.py), its answer and all its follow-ups. A scenario without follow-ups is sometimes
+    followed, in the same conversation, by the next one (a later question after a connector), while the two
+    stay short; some multi-turn conversations end with a thank-you pair."""
     language, plain = entry["language"], entry.get("plain", False)
     kit = KITS[language]
-    target = pick(rng, PLAN["turn_weights"])
-    turns: list[tuple[str, str]] = []
-    used: set[int] = set()
-    while len(turns) < target:
-        i, scen = queue.next(used)
-        if i in used:
-            break
-        used.add(i)
-        q = rng.choice(scen["q"])
-        if not turns:
-            q = first_question(rng, q, kit, plain, language)
-        else:
-            connector = rng.choice(kit["next"])
+    order = list(scenarios)
+    rng.shuffle(order)
+    out: list[list[dict]] = []
+    while order:
+        scen = order.pop()
+        turns = [(first_question(rng, scen["q"][0], kit, plain, language), answer_text(rng, scen["a"], kit, plain))]
+        turns += scen["f"]
+        size = words(scen)
+        while order and not order[-1]["f"] and size + words(order[-1]) < PLAN["chain_words"] \
+                and rng.random() < PLAN["chain_probability"][language == "English"]:
+            nxt = order.pop()
+            connector = kit_choice(rng, kit["next"])
+            q = nxt["q"][0]
             q = connector + (lc_first(q) if connector.endswith(", ") and language == "English" else q)
-        turns.append((q, answer_text(rng, scen["a"], kit, plain)))
-        turns += scen["f"][: target - len(turns)]
-        if len(turns) == target - 1 and target >= 2 and rng.random() < 0.45:
-            turns.append(tuple(rng.choice(kit["thanks"])))
-    return messages(turns)
+            turns.append((q, answer_text(rng, nxt["a"], kit, plain)))
+            size += words(nxt)
+        thanks = kit_choice(rng, kit["thanks"], whole=True) if len(turns) >= 2 and rng.random() < 0.3 else None
+        if thanks:
+            turns.append(tuple(thanks))
+        out.append(messages(turns))
+    return out
+
+
+def close_fence(text: str) -> str:
+    """A generated answer cut at its token limit inside a ``` code block gets the block closed."""
+    return text + "\n```" if text.count("```") % 2 else text
+
+
+def generated_conversations(rng: random.Random, first_questions: set[str]) -> list[dict]:
+    """The embedded model's answers to the spare phrasings and new questions (scripts/generate_sample.py), as
+    conversations: in their stored order, a family's next answer sometimes follows in the same conversation
+    (after an English connector), as the hand-written scenarios do. A question already asked first elsewhere
+    is left out."""
+    path = TEXT / "generated.json"
+    answers = json.loads(path.read_text(encoding="utf-8"))["answers"] if path.exists() else []
+    answers = [{**a, "a": close_fence(a["a"])} for a in answers if a["a"].strip() and a["q"] not in first_questions]
+    kit, out, i = KITS["English"], [], 0
+    while i < len(answers):
+        turns = [(answers[i]["q"], answers[i]["a"])]
+        if i + 1 < len(answers) and answers[i + 1]["family"] == answers[i]["family"] \
+                and rng.random() < PLAN["generated_chain_probability"]:  # two answers: still ~512 tokens
+            i += 1
+            connector = kit_choice(rng, kit["next"])
+            q = answers[i]["q"]
+            turns.append((connector + (lc_first(q) if connector.endswith(", ") else q), answers[i]["a"]))
+        out.append({"family": f"generated-{answers[i]['family']}", "language": "English",
+                    "messages": messages(turns), "model": PLAN["generated_model"]})
+        i += 1
+    return out
 
 
 def messages(turns: list[tuple[str, str]]) -> list[dict]:
@@ -332,18 +386,17 @@ def conversations(rng: random.Random) -> list[dict]:
         return new
 
     for family, entry in PLAN["families"].items():
-        language, count = entry["language"], entry["count"]
+        language = entry["language"]
         pool = load(f"scenarios/{family}") if (TEXT / "scenarios" / f"{family}.json").exists() else []
-        problems = [partial(problem, PROBLEMS[name]) for name in entry.get("problems", [])]
-        queue = ScenarioQueue([scenario(s) for s in pool] + problems, rng)  # problems: functions of the rng
-        made, attempts = 0, 0
-        while made < count and attempts < count * 30:
-            attempts += 1
-            conversation = build_regular(rng, entry, queue)
-            made += add(family, language, conversation, pick(rng, PLAN["zh_models" if language == "Chinese"
-                                                                       else "models"]))
-        if made < count:
-            print(f"warning: {family}: only {made} of {count} distinct conversations", file=sys.stderr)
+        scenarios = [scenario(s) for s in pool] + [problem(PROBLEMS[name], rng) for name in entry.get("problems", [])
+                                                      for _ in range(PLAN["problem_draws"])]
+        for conversation in family_conversations(rng, entry, scenarios):
+            if not add(family, language, conversation, pick(rng, PLAN["zh_models" if language == "Chinese"
+                                                                     else "models"])):
+                print(f"warning: {family}: a conversation twice", file=sys.stderr)
+    firsts = {c["messages"][0]["content"] for c in convs.values()}
+    for c in generated_conversations(rng, firsts):
+        add(c["family"], c["language"], c["messages"], c["model"])
     for kind, arg in PLAN["long"]:
         turns = {"review": build_code_review, "story": build_story, "doc": build_document}[kind](rng, arg)
         add(f"long-{kind}", "English", messages(turns), pick(rng, PLAN["long_models"]))
@@ -352,6 +405,7 @@ def conversations(rng: random.Random) -> list[dict]:
 
 def build_all(seed: int = SEED) -> list[dict]:
     rng = random.Random(seed)
+    _kit_uses.clear()
     convs = conversations(rng)
     resolve_names(rng, convs)
     regular = [c for c in convs if not c["family"].startswith("long-") and c["family"] != "short"]
