@@ -27,3 +27,17 @@ def read_table(path: Path) -> pa.Table:
         return pq.read_table(path)
     except (OSError, pa.ArrowInvalid) as e:
         raise ReverseIndexError(f"{path}: missing or not a readable parquet file ({e})") from e
+
+
+# Written by `saescope explain` beside the index; read by `saescope features` and the explorer. Columns: feature
+# (int64), label (string), backend, model, template_hash (string), detection, fuzzing (float64, null when not
+# scored), detection_examples, fuzzing_examples, explained_examples (int64), seconds (float64), created (string).
+EXPLANATIONS_FILE = "explanations.parquet"
+
+
+def read_explanations(folder: Path) -> pa.Table | None:
+    """The index's explanations sorted by feature, or None when it has none."""
+    path = Path(folder) / EXPLANATIONS_FILE
+    if not path.is_file():
+        return None
+    return read_table(path).sort_by("feature")
