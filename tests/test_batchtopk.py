@@ -20,7 +20,7 @@ from saescope.export.release import export_release
 from saescope.export.verify import verify_release
 from saescope.release import ReleaseError, Sae, load_sae
 from saescope.release.peers import InteropError
-from saescope.sae.batchtopk import BatchTopKSae
+from saescope.sae.batchtopk import BatchTopKSae, BatchTopKSelection
 from saescope.sae.losses import mse_loss
 from saescope.train.trainer import Trainer
 
@@ -74,6 +74,17 @@ def test_only_positive_values_are_kept_when_the_batch_has_fewer_than_n_k():
     pre = sae.encode_pre(sae.normalize(x)).detach()
     assert int((pre > 0).sum()) < 16 * K
     torch.testing.assert_close(out.code.to_dense(D_SAE).detach(), brute_force_code(pre, K))
+
+
+def test_selection_is_exact_when_a_few_tokens_hold_far_more_than_their_share():
+    """Rows whose kept entries exceed the first candidate width (4k) force the width to double: the code must
+    still be the batch's N*k largest."""
+    pre = torch.randn(64, 512, generator=torch.Generator().manual_seed(3))
+    pre[:2] += 4.0  # two tokens take most of the batch's budget: far more than 4k = 16 entries each
+    values, indices = BatchTopKSelection(4)(pre)
+    assert values.shape[1] > 16
+    code = torch.zeros_like(pre).scatter_(1, indices, values)
+    torch.testing.assert_close(code, brute_force_code(pre, 4), rtol=0, atol=0)
 
 
 def test_theta_is_the_running_mean_then_ema_of_each_batch_smallest_kept_value():

@@ -96,6 +96,16 @@ class Hyperparams(Section):
     beta2: float = Field(0.999, ge=0, lt=1, description="Adam beta2.")
     batch_size: int = Field(32768, ge=1, description="Tokens per optimiser step, over all ranks.")
     warmup_tokens: int = Field(1_000_000, ge=0, description="Linear learning-rate warmup, in tokens.")
+    lr_decay_fraction: float = Field(
+        0.0, ge=0, lt=1, description="Decay the learning rate linearly to zero over this last fraction of the "
+        "training tokens (0: constant after warmup).",
+    )
+    sink_loss_weight: float = Field(
+        1.0, ge=0, le=1, description="Weight in the reconstruction loss of attention-sink tokens (norm above "
+        "sink_factor times the batch's median norm); 1: like any token, 0: left out. Metrics count every token.",
+    )
+    sink_factor: float = Field(10.0, gt=1, description="Tokens with a norm above this multiple of the batch's "
+                               "median norm are attention sinks for sink_loss_weight.")
     aux_k: int = Field(512, ge=0, description="Dead latents used by the AuxK loss (0 disables it).")
     aux_coef: float = Field(0.03125, ge=0, description="Weight of the AuxK loss.")
     dead_tokens: int = Field(10_000_000, ge=1, description="A latent is dead after this many tokens without firing.")

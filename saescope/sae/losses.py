@@ -17,6 +17,21 @@ def mse_loss(x_hat_n: torch.Tensor, x_n: torch.Tensor) -> torch.Tensor:
     return F.mse_loss(x_hat_n.float(), x_n.float())
 
 
+def weighted_mse_loss(x_hat_n: torch.Tensor, x_n: torch.Tensor, weights: torch.Tensor) -> torch.Tensor:
+    """`mse_loss` with a weight per row [N]: sum_r w_r ||x_hat_r - x_r||^2 / (d * sum_r w_r), in fp32. With all
+    weights 1 it is `mse_loss`."""
+    err = (x_hat_n.float() - x_n.float()).square().sum(-1)
+    return (err * weights).sum() / (weights.sum().clamp_min(1e-12) * x_n.shape[-1])
+
+
+def sink_weights(x: torch.Tensor, factor: float, weight: float) -> torch.Tensor:
+    """Row weights [N] for `weighted_mse_loss`: `weight` for the attention sinks (rows of `x` [N, d], raw space,
+    whose norm exceeds `factor` times the batch's median norm, the rule eval's fve_ordinary uses), 1 for the rest."""
+    norms = x.float().norm(dim=-1)
+    sinks = norms > factor * norms.median()
+    return torch.where(sinks, torch.as_tensor(weight, dtype=torch.float32, device=x.device), 1.0)
+
+
 def _rows(x: torch.Tensor) -> torch.Tensor:
     return x.reshape(-1, x.shape[-1])
 

@@ -171,8 +171,8 @@ def train_run(tc: TrainConfig, info: dist.DistInfo, device: torch.device, regist
     """Open the stream, start or resume, and train to the token budget; False when it was reached already."""
     stream = open_stream(tc, info, device)
     try:
-        trainer, normalizer = start_or_resume(tc, stream, device, resume_from)
         total = tc.total_tokens or stream.tokens_per_epoch * (tc.epochs or 1)
+        trainer, normalizer = start_or_resume(tc, stream, device, resume_from, total)
         if trainer.tokens_seen >= total:
             if info.is_main:
                 print(f"{tc.out}: training already complete ({trainer.tokens_seen:,} tokens, step {trainer.step})")
@@ -195,19 +195,20 @@ def open_stream(tc: TrainConfig, info: dist.DistInfo, device: torch.device) -> A
         raise TrainError(str(e)) from e
 
 
-def start_or_resume(tc: TrainConfig, stream: ActivationStream, device: torch.device,
-                    resume_from: Path | None) -> tuple[Trainer, dict[str, Any]]:
+def start_or_resume(tc: TrainConfig, stream: ActivationStream, device: torch.device, resume_from: Path | None,
+                    total_tokens: int) -> tuple[Trainer, dict[str, Any]]:
     """A new SAE (normaliser pass, initialisation) or the checkpoint's, with the trainer and stream restored to
-    exactly where it was saved; returns the trainer and the normaliser's summary."""
+    exactly where it was saved; returns the trainer and the normaliser's summary. `total_tokens` is the
+    learning-rate schedule's budget."""
     sae = build_sae(tc.architecture, stream.d_model, tc.d_sae, tc.k)
     if resume_from is None:
         estimate = estimate_normalizer(tc, stream)
         apply_to(sae, estimate.moments, tc.std_floor)
         init_weights(sae, torch.Generator().manual_seed(tc.seed))
         init_b_dec(sae, sae.normalize(estimate.sample), tc.b_dec_init)
-        return Trainer(sae, tc, device), estimate.summary()
+        return Trainer(sae, tc, device, total_tokens), estimate.summary()
     sae.load_state_dict(load_file(resume_from / SAE_FILE))
-    trainer = Trainer(sae, tc, device)
+    trainer = Trainer(sae, tc, device, total_tokens)
     state = read_trainer_state(resume_from)
     trainer.load_state_dict(state["trainer"])
     try:

@@ -12,7 +12,7 @@ from torch.nn.parallel import DistributedDataParallel
 from saescope.config.schema import Hyperparams
 from saescope.errors import SaescopeError
 from saescope.sae.batchtopk import BatchTopKSae
-from saescope.sae.losses import DeadLatentTracker, auxk_loss_from_code, mse_loss
+from saescope.sae.losses import DeadLatentTracker, auxk_loss_from_code, mse_loss, sink_weights, weighted_mse_loss
 from saescope.sae.model import TopKSae
 from saescope.utils.precision import compute_dtype
 
@@ -26,7 +26,7 @@ def _distributed() -> bool:
 
 
 class Trainer:
-    def __init__(self, sae: TopKSae, hp: Hyperparams, device: torch.device) -> None:
+    def __init__(self, sae: TopKSae, hp: Hyperparams, device: torch.device, total_tokens: int | None = None) -> None:
         self.sae = sae.to(device)
         self.hp = hp
         self.device = device
@@ -36,15 +36,32 @@ class Trainer:
         self.optimizer = torch.optim.Adam(
             self.sae.parameters(), lr=hp.lr, betas=(hp.beta1, hp.beta2), fused=device.type in ("cpu", "cuda")
         )
-        # Linear warmup counted in tokens, whatever the batch size.
-        self.scheduler = torch.optim.lr_scheduler.LambdaLR(
-            self.optimizer, lambda step: min(1.0, (step + 1) * hp.batch_size / max(hp.warmup_tokens, 1))
-        )
+        self.total_tokens = total_tokens  # the decay's budget; set before the scheduler first calls _lr_factor
+        self.scheduler = torch.optim.lr_scheduler.LambdaLR(self.optimizer, self._lr_factor)
         self.tracker = DeadLatentTracker(sae.d_sae, device=device)
         self.step = 0
         self.tokens_seen = 0
         self.nonfinite_skipped = 0
         self.consecutive_nonfinite = 0
+
+    def _lr_factor(self, step: int) -> float:
+        """Linear warmup, then (with lr_decay_fraction and a known token budget) a linear decay to zero over the
+        last fraction; counted in tokens, whatever the batch size."""
+        tokens = (step + 1) * self.hp.batch_size
+        warmup = min(1.0, tokens / max(self.hp.warmup_tokens, 1))
+        total = self.total_tokens
+        if not total or self.hp.lr_decay_fraction == 0:
+            return warmup
+        remaining = max(total - step * self.hp.batch_size, 0)
+        return warmup * min(1.0, remaining / (self.hp.lr_decay_fraction * total))
+
+    def _reconstruction_loss(self, x: torch.Tensor, out: Any) -> torch.Tensor:
+        if self.hp.sink_loss_weight == 1.0:
+            return mse_loss(out.x_hat_n, out.x_n)
+        # Sinks (a few hundred times an ordinary token's squared error in normalised space) would otherwise set
+        # most of the gradient; under DDP each rank weighs its own rows.
+        return weighted_mse_loss(out.x_hat_n, out.x_n, sink_weights(x, self.hp.sink_factor,
+                                                                     self.hp.sink_loss_weight))
 
     def _autocast(self) -> torch.autocast:
         dtype = self.compute_dtype
@@ -58,7 +75,7 @@ class Trainer:
             # Through `self.model` (not `self.sae`) so that a DDP wrapper syncs the gradients; a dead mask selects
             # the fused training forward, which never keeps the dense pre-activations.
             out = self.model(x, dead_mask=dead, aux_k=self.hp.aux_k)
-            main = mse_loss(out.x_hat_n, out.x_n)
+            main = self._reconstruction_loss(x, out)
             residual = (out.x_n - out.x_hat_n).detach()
             aux = auxk_loss_from_code(self.sae, out.aux_code, residual, self._global_residual_variance(residual),
                                       out.aux_latents, out.aux_decoded)
