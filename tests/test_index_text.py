@@ -182,3 +182,18 @@ def test_whitespace_made_visible_and_escaped():
     page = env.from_string('{{ b }}<mark>{{ t | visible("↵\\n") }}</mark>{{ a }}')
     assert page.render(b="<b>", t="<s>\n", a="&") == "&lt;b&gt;<mark>&lt;s&gt;↵\n</mark>&amp;"
     assert env.from_string("<mark>{{ t | visible }}</mark>").render(t="\n") == "<mark>↵</mark>"
+
+
+def test_template_features_are_those_whose_top_examples_are_mostly_special():
+    import pyarrow as pa
+
+    from saescope.index.tables import template_features
+
+    # feature 0: 3 of 5 special; feature 1: 2 of 5; feature 2: 1 of 2 (half); feature 3: no examples
+    rows = [(0, True), (0, True), (0, True), (0, False), (0, False), (1, True), (1, True), (1, False), (1, False),
+            (1, False), (2, True), (2, False)]
+    prompts = pa.table({"feature": pa.array([f for f, _ in rows], pa.int32()),
+                        "special": pa.array([s for _, s in rows])})
+    assert template_features(prompts, np.array([0, 1, 2, 3])) == [0, 2]
+    assert template_features(prompts, np.array([1])) == []
+    assert template_features(prompts.drop(["special"]), np.array([0])) == []

@@ -12,7 +12,7 @@ from typing import Any
 import numpy as np
 import pyarrow as pa
 
-from saescope.index.tables import best_examples
+from saescope.index.tables import best_examples, template_features
 from saescope.utils.atomic import write_bytes_atomic, write_with_atomic
 from saescope.utils.markdown import escape, visible
 
@@ -95,6 +95,7 @@ def write_report(folder: Path, summary: dict[str, Any], metrics: pa.Table, promp
     max_name = "ordinary_max_activation" if "ordinary_max_activation" in metrics.column_names else "max_activation"
     max_act = metrics[max_name].to_numpy()
     strongest = active[np.argsort(-max_act[active], kind="stable")][:TABLE_ROWS]
+    template = template_features(prompts, frequent)
     sinks = summary.get("sink_records")
     sink_line = (f"- Attention-sink records: {sinks:,} (norm above {summary['outlier_factor']:g}x the median: "
                  f"{summary['outlier_norm']:.4g}), counted in sink_fires"
@@ -118,6 +119,8 @@ def write_report(folder: Path, summary: dict[str, Any], metrics: pa.Table, promp
         "Examples show the firing token as **⟦token⟧** between its context; ↵ marks a newline, → a tab and · a space "
         "of a token that is only spaces. They are evidence for interpretation, not labels.", "",
         f"## Most frequent features (top {TABLE_ROWS} by fires on ordinary records)", "",
+        f"Template-token features among them (at least half of their top examples are template or special "
+        f"tokens): {len(template)}" + (f" ({', '.join(map(str, template))})" if template else ""), "",
         *feature_table(metrics, best, frequent), "",
         f"## Strongest features (top {TABLE_ROWS} by max activation on ordinary records)", "",
         *feature_table(metrics, best, strongest), "",

@@ -85,6 +85,19 @@ def write_table(path: Path, table: pa.Table) -> None:
     write_with_atomic(path, lambda tmp: pq.write_table(table, tmp, compression="zstd"))
 
 
+def template_features(prompts: pa.Table, features: np.ndarray) -> list[int]:
+    """Those of `features` that are template-token features: at least half of their top examples are template
+    or special tokens (the `special` column; an index without it has none)."""
+    if "special" not in prompts.column_names or len(features) == 0:
+        return []
+    rows = prompts.filter(pc.is_in(prompts["feature"], pa.array(np.asarray(features, np.int32))))
+    feature = rows["feature"].to_numpy()
+    special = rows["special"].to_numpy(zero_copy_only=False).astype(np.int64)
+    shown = np.bincount(feature, minlength=int(max(features)) + 1)
+    template = np.bincount(feature, weights=special, minlength=int(max(features)) + 1)
+    return [int(f) for f in features if shown[f] and 2 * template[f] >= shown[f]]
+
+
 def best_examples(prompts: pa.Table) -> pa.Table:
     """Each feature's best example (its rank-0 prompt row), in feature order."""
     return prompts.filter(pc.equal(prompts["rank"], 0))
