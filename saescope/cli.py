@@ -167,19 +167,23 @@ def index_command(cfg: SaescopeConfig, sae: str) -> None:
                "feature steered at the SAE's hookpoint, and print both continuations. --strength is in units of the "
                "feature's max activation when --steer.index is given, else absolute.", [
                    sae_argument(),
-                   click.Option(["--feature", "-f"], type=int, required=True, help="Feature id to steer."),
-                   click.Option(["--strength", "-s"], type=float, required=True,
-                                help="Value added (add) or clamped to (clamp)."),
+                   click.Option(["--feature", "-f"], type=int, required=True, multiple=True,
+                                help="Feature id to steer (repeat to steer several at once)."),
+                   click.Option(["--strength", "-s"], type=float, required=True, multiple=True,
+                                help="Value added (add) or clamped to (clamp): one for all features, or one each."),
                    click.Option(["--prompt", "-p"], required=True, help="User message to continue (chat-templated)."),
-                   click.Option(["--mode"], type=click.Choice(["add", "clamp"]), default="add", show_default=True,
-                                help="add: h += strength * d_f; clamp: the SAE reads the feature as strength."),
+                   click.Option(["--mode"], type=click.Choice(["add", "clamp", "ablate"]), default="add",
+                                show_default=True, help="add: h += strength * d_f; clamp: the SAE reads the feature "
+                                "as strength; ablate: clamp to 0."),
                ])
-def steer_command(cfg: SaescopeConfig, sae: str, feature: int, strength: float, prompt: str, mode: str) -> None:
+def steer_command(cfg: SaescopeConfig, sae: str, feature: tuple[int, ...], strength: tuple[float, ...], prompt: str,
+                  mode: str) -> None:
     from saescope.steer.run import steer_once
 
     result = steer_once(cfg, Path(sae), feature, strength, prompt, mode)
+    steered = ", ".join(f"{f} {mode} {s:g}" for f, s in zip(feature, strength * len(feature), strict=False))
     click.echo(f"clean:   {result.clean_text!r}")
-    click.echo(f"steered: {result.steered_text!r}  (feature {feature}, {mode} {strength:g})")
+    click.echo(f"steered: {result.steered_text!r}  (feature {steered})")
 
 
 @stage_command("steer-eval", ["model", "data", "steer"], "Measure how reliably features steer: over the data "
