@@ -17,6 +17,7 @@ import click
 from pydantic import BaseModel
 
 from saescope.cli_features import features_group
+from saescope.cli_serve import serve_command
 from saescope.config.loading import EXPLICIT_NONE, ConfigError, load_config
 from saescope.config.schema import SaescopeConfig
 
@@ -315,26 +316,8 @@ def inspect_command(dataset: str, verify: bool) -> None:
         click.echo("  sha256: all shards match the manifest")
 
 
-@main.command("serve")
-@click.argument("index_folder", type=click.Path(exists=True, file_okay=False))
-@click.option("--steer", "steer_folder", type=click.Path(exists=True, file_okay=False),
-              help="A steer-eval output folder whose steering_reliability.parquet is shown on feature pages.")
-@click.option("--host", default="127.0.0.1", show_default=True, help="Interface to listen on (default: local only).")
-@click.option("--port", default=8000, show_default=True, type=int, help="Port to listen on.")
-def serve_command(index_folder: str, steer_folder: str | None, host: str, port: int) -> None:
-    """Browse a complete reverse index (and steering results) in a local web explorer."""
-    import uvicorn
-
-    from saescope.index.files import read_summary
-    from saescope.serve.app import create_app
-
-    read_summary(Path(index_folder))  # a clear error naming summary.json before anything loads
-    app = create_app(Path(index_folder), Path(steer_folder) if steer_folder else None)
-    click.echo(f"saescope explorer: http://{host}:{port}/  ({index_folder}; Ctrl-C stops)")
-    uvicorn.run(app, host=host, port=port, log_level="warning")
-
-
 main.add_command(features_group)  # saescope features show|top|search|explain-prompt
+main.add_command(serve_command)
 
 
 def run() -> None:
