@@ -132,24 +132,25 @@ def add_model_routes(app: FastAPI, data: ExplorerData, page: Callable[..., HTMLR
                      model: ModelConfig | None) -> None:
     backend = ModelBackend(model, data.summary) if model is not None else None
 
-    def run(request: Request, name: str, work: Callable[[ModelBackend], dict[str, Any]], **context: Any
-            ) -> HTMLResponse:
+    def run(request: Request, name: str, work: Callable[[ModelBackend], dict[str, Any]], empty: dict[str, Any],
+            **context: Any) -> HTMLResponse:
+        """The page with `work`'s results, or with `empty` ones and why: no model, or the input refused (400)."""
         if backend is None:
-            return page(request, name, no_model=True, error=None, **context)
+            return page(request, name, no_model=True, error=None, **context, **empty)
         try:
-            return page(request, name, no_model=False, error=None, **context, **work(backend))
+            return page(request, name, no_model=False, error=None, **context, **(empty | work(backend)))
         except InputError as e:
-            return page(request, name, 400, no_model=False, error=str(e), **context)
+            return page(request, name, 400, no_model=False, error=str(e), **context, **empty)
 
     @app.get("/fires", response_class=HTMLResponse)
     def fires_page(request: Request, text: str = ""):
         def work(b: ModelBackend) -> dict[str, Any]:
             if not text.strip():
-                return {"encoded": None}
+                return {}
             encoded = b.encode(bounded_text(text), chat=True)
             peak = max((v[0] for v in encoded.values if v), default=0.0)
             return {"encoded": encoded, "peak": peak, "top": TOP_PER_TOKEN}
-        return run(request, "fires.html", work, text=text)
+        return run(request, "fires.html", work, {"encoded": None}, text=text)
 
     @app.get("/feature/{feature}/test", response_class=HTMLResponse)
     def test_page(request: Request, feature: int, text: str = ""):
@@ -159,7 +160,7 @@ def add_model_routes(app: FastAPI, data: ExplorerData, page: Callable[..., HTMLR
 
         def work(b: ModelBackend) -> dict[str, Any]:
             if not text.strip():
-                return {"tokens": None, "plot": ""}
+                return {}
             encoded = b.encode(bounded_text(text), chat=False)
             acts = [sum(v for i, v in zip(ix, vs, strict=True) if i == feature)
                     for ix, vs in zip(encoded.indices, encoded.values, strict=True)]
@@ -168,7 +169,7 @@ def add_model_routes(app: FastAPI, data: ExplorerData, page: Callable[..., HTMLR
             return {"tokens": list(zip(encoded.pieces, acts, strict=True)), "top_act": top,
                     "peak": float(data.listing.columns["max_activation"][feature]) or top,
                     "plot": histogram_svg(bins, intervals, top if top > 0 else None)}
-        return run(request, "test.html", work, feature=feature, text=text)
+        return run(request, "test.html", work, {"tokens": None, "plot": ""}, feature=feature, text=text)
 
     @app.get("/steer", response_class=HTMLResponse)
     def steer_page(request: Request, prompt: str = "", features: str = "", strengths: str = "0.5",
@@ -176,7 +177,7 @@ def add_model_routes(app: FastAPI, data: ExplorerData, page: Callable[..., HTMLR
                    tokens: int = 24):
         def work(b: ModelBackend) -> dict[str, Any]:
             if not prompt.strip() or not features.strip():
-                return {"result": None}
+                return {}
             if not 1 <= tokens <= MAX_NEW_TOKENS:
                 raise InputError(f"tokens: {tokens} new tokens asked; 1 to {MAX_NEW_TOKENS}")
             if positions not in ("all", "generated") or not 0 <= temperature <= 2:
@@ -185,4 +186,4 @@ def add_model_routes(app: FastAPI, data: ExplorerData, page: Callable[..., HTMLR
             return {"result": b.steer(bounded_text(prompt), ivs, positions, seed, temperature, tokens)}
         form = {"prompt": prompt, "features": features, "strengths": strengths, "mode": mode,
                 "positions": positions, "seed": seed, "temperature": temperature, "tokens": tokens}
-        return run(request, "steer.html", work, form=form)
+        return run(request, "steer.html", work, {"result": None}, form=form)
