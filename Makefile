@@ -8,7 +8,7 @@ TORCH_SPEC ?= torch==2.13.0
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.saescope-installed
 
-.PHONY: demo test lint bench clean
+.PHONY: demo test lint bench clean browser
 
 $(STAMP): pyproject.toml Makefile
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -30,7 +30,14 @@ demo: $(STAMP)
 	$(BIN)/saescope verify runs/demo/release
 	$(BIN)/saescope steer-eval runs/demo/train --config configs/demo.yaml
 
-test: $(STAMP)
+# The explorer's browser test needs Debian's chromium and playwright: installed when missing and possible,
+# never failing the build (the test skips, saying why, without them).
+browser: $(STAMP)
+	-@command -v chromium >/dev/null || ! command -v apt-get >/dev/null || \
+		(apt-get install -y -qq chromium || (apt-get update -qq && apt-get install -y -qq chromium)) >/dev/null 2>&1 || true
+	-@$(BIN)/python -c "import playwright" 2>/dev/null || $(BIN)/python -m pip install --quiet playwright || true
+
+test: $(STAMP) browser
 	$(BIN)/ruff check .
 	$(BIN)/pytest -q
 

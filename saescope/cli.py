@@ -17,6 +17,7 @@ import click
 from pydantic import BaseModel
 
 from saescope.cli_features import features_group
+from saescope.cli_serve import serve_command
 from saescope.config.loading import EXPLICIT_NONE, ConfigError, load_config
 from saescope.config.schema import SaescopeConfig
 
@@ -167,19 +168,23 @@ def index_command(cfg: SaescopeConfig, sae: str) -> None:
                "feature steered at the SAE's hookpoint, and print both continuations. --strength is in units of the "
                "feature's max activation when --steer.index is given, else absolute.", [
                    sae_argument(),
-                   click.Option(["--feature", "-f"], type=int, required=True, help="Feature id to steer."),
-                   click.Option(["--strength", "-s"], type=float, required=True,
-                                help="Value added (add) or clamped to (clamp)."),
+                   click.Option(["--feature", "-f"], type=int, required=True, multiple=True,
+                                help="Feature id to steer (repeat to steer several at once)."),
+                   click.Option(["--strength", "-s"], type=float, required=True, multiple=True,
+                                help="Value added (add) or clamped to (clamp): one for all features, or one each."),
                    click.Option(["--prompt", "-p"], required=True, help="User message to continue (chat-templated)."),
-                   click.Option(["--mode"], type=click.Choice(["add", "clamp"]), default="add", show_default=True,
-                                help="add: h += strength * d_f; clamp: the SAE reads the feature as strength."),
+                   click.Option(["--mode"], type=click.Choice(["add", "clamp", "ablate"]), default="add",
+                                show_default=True, help="add: h += strength * d_f; clamp: the SAE reads the feature "
+                                "as strength; ablate: clamp to 0."),
                ])
-def steer_command(cfg: SaescopeConfig, sae: str, feature: int, strength: float, prompt: str, mode: str) -> None:
+def steer_command(cfg: SaescopeConfig, sae: str, feature: tuple[int, ...], strength: tuple[float, ...], prompt: str,
+                  mode: str) -> None:
     from saescope.steer.run import steer_once
 
     result = steer_once(cfg, Path(sae), feature, strength, prompt, mode)
+    steered = ", ".join(f"{f} {mode} {s:g}" for f, s in zip(feature, strength * len(feature), strict=False))
     click.echo(f"clean:   {result.clean_text!r}")
-    click.echo(f"steered: {result.steered_text!r}  (feature {feature}, {mode} {strength:g})")
+    click.echo(f"steered: {result.steered_text!r}  (feature {steered})")
 
 
 @stage_command("steer-eval", ["model", "data", "steer"], "Measure how reliably features steer: over the data "
@@ -311,26 +316,8 @@ def inspect_command(dataset: str, verify: bool) -> None:
         click.echo("  sha256: all shards match the manifest")
 
 
-@main.command("serve")
-@click.argument("index_folder", type=click.Path(exists=True, file_okay=False))
-@click.option("--steer", "steer_folder", type=click.Path(exists=True, file_okay=False),
-              help="A steer-eval output folder whose steering_reliability.parquet is shown on feature pages.")
-@click.option("--host", default="127.0.0.1", show_default=True, help="Interface to listen on (default: local only).")
-@click.option("--port", default=8000, show_default=True, type=int, help="Port to listen on.")
-def serve_command(index_folder: str, steer_folder: str | None, host: str, port: int) -> None:
-    """Browse a complete reverse index (and steering results) in a local web explorer."""
-    import uvicorn
-
-    from saescope.index.files import read_summary
-    from saescope.serve.app import create_app
-
-    read_summary(Path(index_folder))  # a clear error naming summary.json before anything loads
-    app = create_app(Path(index_folder), Path(steer_folder) if steer_folder else None)
-    click.echo(f"saescope explorer: http://{host}:{port}/  ({index_folder}; Ctrl-C stops)")
-    uvicorn.run(app, host=host, port=port, log_level="warning")
-
-
 main.add_command(features_group)  # saescope features show|top|search|explain-prompt
+main.add_command(serve_command)
 
 
 def run() -> None:

@@ -129,7 +129,8 @@ def test_dead_features_hidden_unless_asked(client):
     with_dead = client.get("/api/features?sort=feature&order=asc&dead=1").json()
     assert with_dead["total"] == D_SAE
     assert with_dead["features"][0] == {"feature": 0, "fire_count": 0, "fire_rate": 0.0, "conversations": 0,
-                                        "max_activation": 0.0, "mean_activation": None, "best_token": None}
+                                        "max_activation": 0.0, "mean_activation": None, "best_token": None,
+                                        "label": None}
     assert linked_features(client.get("/?sort=feature&order=asc&dead=1").text)[0] == 0
     min_fires = client.get("/api/features?min_fires=90").json()
     assert min_fires["total"] == sum(fire_count(f) >= 90 for f in range(D_SAE))

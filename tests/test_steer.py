@@ -53,14 +53,16 @@ def test_add_moves_every_edited_position_by_value_times_d_f(tiny_qwen3, sae):
     with steering(model, HOOKPOINT, sae, [Intervention(7, 2.5)]):
         steered = hookpoint_output(model, IDS)
     torch.testing.assert_close(steered, clean + 2.5 * d_f, atol=1e-5, rtol=1e-5)
+    # "generated" with a 4-token prompt: positions 0..2 clean; 3 (its logits pick the first new token) on, steered.
     with steering(model, HOOKPOINT, sae, [Intervention(7, 2.5)], positions="generated", prompt_length=4):
         partial = hookpoint_output(model, IDS)
-    torch.testing.assert_close(partial[:, :4], clean[:, :4], atol=0, rtol=0)
-    torch.testing.assert_close(partial[:, 4:], clean[:, 4:] + 2.5 * d_f, atol=1e-5, rtol=1e-5)
+    torch.testing.assert_close(partial[:, :3], clean[:, :3], atol=0, rtol=0)
+    torch.testing.assert_close(partial[:, 3:], clean[:, 3:] + 2.5 * d_f, atol=1e-5, rtol=1e-5)
 
 
 def test_generated_positions_with_a_kv_cache(tiny_qwen3, sae):
-    """The prompt's forward stays clean; the incremental step (one new position) is steered."""
+    """The prompt's forward is clean but for its last position; the incremental step (one new position) is
+    steered."""
     model = tiny_qwen3.model
     d_f = feature_direction(sae, 3)
     with torch.no_grad():
@@ -71,8 +73,10 @@ def test_generated_positions_with_a_kv_cache(tiny_qwen3, sae):
         with torch.no_grad():
             cache = model(input_ids=IDS[:, :5], use_cache=True).cache
         step = hookpoint_output(model, IDS[:, 5:], use_cache=True, cache=cache)
-    torch.testing.assert_close(prompt_part, hookpoint_output(model, IDS[:, :5]), atol=0, rtol=0)
-    torch.testing.assert_close(step, clean_step + 4.0 * d_f, atol=1e-4, rtol=1e-4)
+    clean_prompt = hookpoint_output(model, IDS[:, :5])
+    torch.testing.assert_close(prompt_part[:, :4], clean_prompt[:, :4], atol=0, rtol=0)
+    torch.testing.assert_close(prompt_part[:, 4], clean_prompt[:, 4] + 4.0 * d_f, atol=1e-5, rtol=1e-5)
+    assert step.shape[1] == 1 and not torch.allclose(step, clean_step)
 
 
 def test_clamp_sets_the_sae_reading_of_the_feature(tiny_qwen3, sae):
@@ -263,3 +267,94 @@ def test_steer_eval_resumes_after_a_kill_without_measuring_finished_pairs(tiny_q
     SteerProgress(out / PROGRESS_FILE, {"prompts": 5}, []).record([{"feature": 3, "strength": 0.0}])
     with pytest.raises(SteerError, match=r"differs in: .*prompts"):
         steer_eval(config(out), run_folder)
+
+
+def first_token_by_hand(lm, sae, prompt: torch.Tensor, feature: int, value: float) -> int:
+    """The greedy first new token when only the last prompt position's block output moves by value * d_f."""
+    d_f = feature_direction(sae, feature)
+
+    def edit(_m, _a, out):
+        h = out[0] if isinstance(out, tuple) else out
+        h = h.clone()
+        h[:, -1] += value * d_f
+        return (h, *out[1:]) if isinstance(out, tuple) else h
+
+    handle = lm.model.model.layers[LAYER].register_forward_hook(edit)
+    try:
+        with torch.no_grad():
+            return int(lm.model(input_ids=prompt[None]).logits[0, -1].argmax())
+    finally:
+        handle.remove()
+
+
+def test_generated_positions_steer_the_first_generated_token(tiny_qwen3, sae):
+    lm = tiny_qwen3
+    prompt = chat_prompt_ids(lm.tokenizer, "How do I sort a list?")
+    strong = [Intervention(11, 200.0)]
+    result = steered_generate(lm, sae, HOOKPOINT, prompt, strong, 4, positions="generated")
+    expected = first_token_by_hand(lm, sae, prompt, 11, 200.0)
+    assert int(result.steered_ids[0]) == expected
+    assert int(result.steered_ids[0]) != int(result.clean_ids[0])  # a strong edit changes the very first token
+
+
+@pytest.mark.parametrize("positions", ["all", "generated"])
+def test_strength_zero_reproduces_the_clean_generation_exactly(tiny_qwen3, sae, positions):
+    lm = tiny_qwen3
+    prompt = chat_prompt_ids(lm.tokenizer, "Tell me a riddle")
+    zero = [Intervention(11, 0.0), Intervention(40, 0.0)]
+    result = steered_generate(lm, sae, HOOKPOINT, prompt, zero, 8, positions=positions, temperature=1.0, seed=5)
+    assert result.steered_ids.tolist() == result.clean_ids.tolist() and result.steered_text == result.clean_text
+
+
+def test_ablate_zeroes_the_feature_and_several_features_add_up(tiny_qwen3, sae):
+    model = tiny_qwen3.model
+    clean = hookpoint_output(model, IDS)
+    code = sae.encode(clean[0])  # the features firing at each position
+    feature = int(code.indices[3, code.values[3].argmax()])
+    assert float(feature_activation(sae, clean[0, 3], feature)) > 0
+    with steering(model, HOOKPOINT, sae, [Intervention(feature, 123.0, "ablate")]):  # the value is ignored
+        ablated = hookpoint_output(model, IDS)
+    assert float(feature_activation(sae, ablated[0, 3], feature)) == pytest.approx(0.0, abs=1e-4)
+    z = sae.encode_dense(clean[0, 3])
+    torch.testing.assert_close(ablated[0, 3] - clean[0, 3], -z[feature] * feature_direction(sae, feature),
+                               atol=1e-4, rtol=1e-4)
+    pair = [Intervention(7, 2.0), Intervention(30, -1.5)]
+    with steering(model, HOOKPOINT, sae, pair):
+        both = hookpoint_output(model, IDS)
+    expected = clean + 2.0 * feature_direction(sae, 7) - 1.5 * feature_direction(sae, 30)
+    torch.testing.assert_close(both, expected, atol=1e-5, rtol=1e-5)
+
+
+def test_judgeable_features_read_as_words():
+    from saescope.steer.choose import choose_features as choose
+
+    metrics = pa.table({"fire_count": [50, 40, 30, 20, 10], "fire_rate": [0.5, 0.4, 0.3, 0.2, 0.1],
+                        "max_activation": [4.0, 5.0, 6.0, 3.0, 4.0]})
+    tokens = {0: ["\n", "\n", " the"], 1: [" river", " lake", "ocean"], 2: [" castle", " tower", "<|im_end|>"],
+              3: [" cat", " dog", "\u0120"], 4: [" apple", " pear", " plum"]}
+    lens = {1: ["water", " stream", " flow"], 2: [",", ".", "ing"], 3: [" pet", " kitten", " puppy"],
+            4: ["fruit", " juice", "!!"]}
+    special = {2: [False, False, True]}
+
+    class Index:
+        folder = "idx"
+
+        def __init__(self):
+            self.metrics = metrics
+
+        def examples(self, f):
+            return [{"token": t, "special": s} for t, s in zip(tokens[f], special.get(f, [False] * 3), strict=True)]
+
+        def has(self, name):
+            return name == "logits"
+
+        def logits(self, f):
+            return {"promoted": [{"token": t} for t in lens.get(f, [])], "suppressed": []}
+
+    index = Index()
+    # 0: newlines; 2: 2/3 words but its promoted tokens are fragments; 3: 2/3 words and word tokens promoted.
+    assert choose(SteerConfig(select="judgeable", top_features=3), index, d_sae=5) == [1, 3, 4]
+    assert choose(SteerConfig(select="frequent", top_features=3), index, d_sae=5) == [0, 1, 2]
+    tokens[1] = tokens[3] = tokens[4] = ["\n"] * 3
+    with pytest.raises(SteerError, match="no judgeable feature in idx"):
+        choose(SteerConfig(select="judgeable"), index, d_sae=5)

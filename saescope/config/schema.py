@@ -243,12 +243,18 @@ class SteerConfig(Section):
         description="Steering strengths: in units of each feature's max activation in `index` when given, else "
         "absolute (units of z_f).",
     )
-    mode: Literal["add", "clamp"] = Field(
+    select: Literal["frequent", "judgeable"] = Field(
+        "frequent", description="With no `features`: frequent = the top_features most frequently firing; "
+        "judgeable = the most frequent among features whose evidence in the index a person can read (most top "
+        "examples fire on a word token and most logit-lens promoted tokens are words; see steer/choose.py).",
+    )
+    mode: Literal["add", "clamp", "ablate"] = Field(
         "add", description="add: h += value * d_f; clamp: set the SAE's reading of the feature to value, keeping "
-        "the SAE error term (d_f = W_dec[f] * input_std).",
+        "the SAE error term (d_f = W_dec[f] * input_std); ablate: clamp to 0.",
     )
     positions: Literal["all", "generated"] = Field(
-        "all", description="Steer every position, or only generated ones (the prompt stays clean)."
+        "all", description="Steer every position, or only the last prompt position and the generated ones (the "
+        "last prompt position chooses the first generated token; the rest of the prompt stays clean)."
     )
     prompts: int = Field(8, ge=1, description="Prompts per feature and strength: the first user turn of the data "
                          "section's conversations, as core-plus chooses them.")

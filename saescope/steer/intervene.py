@@ -2,7 +2,9 @@
 
 A feature's raw-space decoder direction is d_f = W_dec[f] * input_std: one unit of z_f moves the SAE's
 reconstruction x_hat by exactly d_f. "add" moves the residual stream by value * d_f; "clamp" encodes it and
-moves it by (value - z_f) * d_f, so the SAE then reads `value` for f while its error term stays untouched.
+moves it by (value - z_f) * d_f, so the SAE then reads `value` for f while its error term stays untouched;
+"ablate" is a clamp to 0 (its value is ignored). Several interventions apply together, each read from the same
+unedited encoding.
 """
 
 from __future__ import annotations
@@ -19,9 +21,9 @@ from saescope.errors import SaescopeError
 from saescope.lm.hookpoints import block_output, check_hookpoints, decoder_layers
 from saescope.sae.model import TopKSae
 
-Mode = Literal["add", "clamp"]
+Mode = Literal["add", "clamp", "ablate"]
 Positions = Literal["all", "generated"]
-MODES: tuple[str, ...] = ("add", "clamp")
+MODES: tuple[str, ...] = ("add", "clamp", "ablate")
 
 
 class SteerError(SaescopeError, ValueError):
@@ -63,7 +65,8 @@ def steering_delta(sae: TopKSae, h: torch.Tensor, interventions: Sequence[Interv
         if iv.mode == "add":
             delta += iv.value * direction
         else:
-            gap = iv.value - feature_activation(sae, h, iv.feature)
+            target = 0.0 if iv.mode == "ablate" else iv.value
+            gap = target - feature_activation(sae, h, iv.feature)
             delta += gap[..., None] * direction
     return delta
 
@@ -84,14 +87,15 @@ def steering(
 ) -> Iterator[None]:
     """While active, every forward's output of the hookpoint's block is steered.
 
-    positions="generated" edits only positions >= prompt_length, so with a KV cache the prompt's forward is
-    left clean and each generated token is steered. Hooks are removed on exit, also after an exception.
+    positions="generated" edits positions >= prompt_length - 1: the last prompt position too, whose logits
+    choose the first generated token, so every generated token is steered while the rest of the prompt stays
+    clean. Hooks are removed on exit, also after an exception.
     """
     if positions not in ("all", "generated"):
         raise SteerError(f"unknown positions '{positions}'; use all or generated")
     check_interventions(sae, interventions)
     (index,) = check_hookpoints(model, [hookpoint])
-    first = prompt_length if positions == "generated" else 0
+    first = max(prompt_length - 1, 0) if positions == "generated" else 0
     seen = {"positions": 0}
 
     def hook(_module: nn.Module, _args: tuple, kwargs: dict, output: torch.Tensor | tuple) -> torch.Tensor | tuple:

@@ -22,6 +22,7 @@ from saescope.index.reader import ReverseIndex
 from saescope.lm.hookpoints import block_output, check_hookpoints, decoder_layers
 from saescope.lm.loading import LoadedModel
 from saescope.sae.model import TopKSae
+from saescope.steer.choose import choose_features  # noqa: F401 (diagnostics import it from here)
 from saescope.steer.generate import chat_prompt_ids, generate_ids
 from saescope.steer.intervene import Intervention, SteerError, steering
 
@@ -66,28 +67,6 @@ def data_prompts(lm: LoadedModel, data: DataConfig, n: int, max_tokens: int) -> 
         raise SteerError(f"no usable prompt in {data.source}: no conversation starts with a user turn of at most "
                          f"{max_tokens} templated tokens (steer.max_prompt_tokens)")
     return prompts
-
-
-def choose_features(cfg: SteerConfig, index: ReverseIndex | None, d_sae: int) -> list[int]:
-    """steer.features, else the index's top_features most frequently firing live features that are not
-    attention-sink features (on SmolLM2 those fire on the first template token with ~25x the median max
-    activation, and any steering along them wrecks the output)."""
-    if cfg.features is not None:
-        bad = [f for f in cfg.features if not 0 <= f < d_sae]
-        if bad:
-            raise SteerError(f"feature {bad[0]} out of range: the SAE has d_sae={d_sae} features "
-                             f"(valid ids 0 … {d_sae - 1})")
-        return list(cfg.features)
-    if index is None:
-        raise SteerError("no features to evaluate: set steer.features, or steer.index to take its most frequent ones")
-    count = index.metrics["fire_count"].to_numpy()
-    peak = index.metrics["max_activation"].to_numpy()
-    live = count > 0
-    if not live.any():
-        raise SteerError("the reverse index has no live feature to evaluate")
-    ceiling = cfg.sink_factor * float(np.median(peak[live]))
-    order = np.argsort(-index.metrics["fire_rate"].to_numpy(), kind="stable")
-    return [int(f) for f in order if live[f] and peak[f] <= ceiling][: cfg.top_features]
 
 
 def steering_value(strength: float, feature: int, index: ReverseIndex | None) -> float:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -17,11 +18,12 @@ from saescope.lm.hookpoints import HookpointError, check_hookpoints
 from saescope.lm.loading import LoadedModel, load_model
 from saescope.release.select import load_sae_or_run
 from saescope.sae.model import TopKSae
+from saescope.steer.choose import choose_features
 from saescope.steer.files import PROMPTS_FILE, RELIABILITY_FILE, REPORT_FILE, SUMMARY_FILE
 from saescope.steer.generate import SteeredGeneration, chat_prompt_ids, steered_generate
 from saescope.steer.intervene import Intervention, SteerError, check_interventions
 from saescope.steer.progress import SteerProgress
-from saescope.steer.reliability import choose_features, data_prompts, measure_reliability, steering_value
+from saescope.steer.reliability import data_prompts, measure_reliability, steering_value
 from saescope.steer.report import render_report
 from saescope.utils.atomic import write_bytes_atomic, write_json_atomic, write_with_atomic
 from saescope.utils.precision import dtype_name
@@ -51,14 +53,22 @@ def open_index(folder: str | None, sae: TopKSae) -> ReverseIndex | None:
     return index
 
 
-def steer_once(cfg: SaescopeConfig, sae_path: Path, feature: int, strength: float, prompt: str,
-               mode: str) -> SteeredGeneration:
-    """Clean and steered continuations of one text prompt (strength in max-activation units with steer.index)."""
+def steer_once(cfg: SaescopeConfig, sae_path: Path, feature: int | Sequence[int], strength: float | Sequence[float],
+               prompt: str, mode: str) -> SteeredGeneration:
+    """Clean and steered continuations of one text prompt, steering one feature or several at once (one strength
+    for all, or one each; in max-activation units with steer.index)."""
     _, sae, metadata = load_sae_or_run(sae_path)
-    interventions = [Intervention(feature, strength, mode)]  # type: ignore[arg-type]
+    features = [feature] if isinstance(feature, int) else list(feature)
+    strengths = [strength] if isinstance(strength, int | float) else list(strength)
+    if len(strengths) == 1:
+        strengths *= len(features)
+    if len(strengths) != len(features):
+        raise SteerError(f"{len(strengths)} strengths for {len(features)} features: give one strength, or one each")
+    interventions = [Intervention(f, s, mode) for f, s in zip(features, strengths, strict=True)]  # type: ignore[arg-type]
     check_interventions(sae, interventions)  # before loading the model: a bad id fails fast
     index = open_index(cfg.steer.index, sae)
-    interventions = [Intervention(feature, steering_value(strength, feature, index), mode)]  # type: ignore[arg-type]
+    interventions = [Intervention(iv.feature, steering_value(iv.value, iv.feature, index), iv.mode)
+                     for iv in interventions]
     lm = load_model(cfg.model)
     hookpoint = sae_hookpoint(metadata, sae, lm)
     return steered_generate(lm, sae.to(lm.device), hookpoint, chat_prompt_ids(lm.tokenizer, prompt), interventions,
