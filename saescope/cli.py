@@ -331,6 +331,7 @@ def serve_command(index_folder: str, steer_folder: str | None, host: str, port: 
 
 
 main.add_command(features_group)  # saescope features show|top|search|explain-prompt
+import saescope.cli_explain  # noqa: E402, F401  registers `saescope explain` (it builds on stage_command above)
 
 
 def run() -> None:
