@@ -20,14 +20,19 @@ class Backend(Protocol):
         ...
 
 
+def check_backend(cfg: ExplainConfig) -> None:
+    """Refuse an incomplete backend setting before any work starts."""
+    if cfg.explainer == "openai" and (not cfg.base_url or not cfg.api_model):
+        raise ExplainError("explain.explainer openai needs explain.base_url (e.g. http://127.0.0.1:8000/v1) and "
+                           "explain.api_model")
+
+
 def open_backend(cfg: ExplainConfig) -> Backend:
+    check_backend(cfg)
     if cfg.explainer == "local":
         from saescope.explain.local import LocalBackend
 
         return LocalBackend.load(cfg)
-    if not cfg.base_url or not cfg.api_model:
-        raise ExplainError("explain.explainer openai needs explain.base_url (e.g. http://127.0.0.1:8000/v1) and "
-                           "explain.api_model")
     from saescope.explain.endpoint import EndpointBackend
 
     return EndpointBackend(cfg, os.environ.get(cfg.api_key_env))

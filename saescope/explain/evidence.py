@@ -33,6 +33,8 @@ class Window:
     token: str
     after: str
     activation: float | None = None
+    record: int | None = None  # where it came from in the index (None for a decoy)
+    conversation: int | None = None
 
 
 @dataclass
@@ -46,7 +48,8 @@ class FeatureEvidence:
 
 
 def window(row: dict[str, Any]) -> Window:
-    return Window(row.get("context_before") or "", row["token"], row.get("context_after") or "", row["activation"])
+    return Window(row.get("context_before") or "", row["token"], row.get("context_after") or "", row["activation"],
+                  row["record"], row["conversation"])
 
 
 def decoy(w: Window, rng: np.random.Generator) -> Window | None:

@@ -2,7 +2,8 @@
 then one line per finished feature, appended and flushed to disk as each batch finishes (appending keeps a run
 over every feature linear, where rewriting one file would not). A killed run leaves at most a torn last line,
 which is dropped on reading; a run with other settings is refused, naming them. explanations.parquet, written at
-the end, says the run is complete, and the journal is removed then."""
+the end, says the run is complete, and the journal is removed then. A journal with no finished feature yet is
+simply started over."""
 
 from __future__ import annotations
 
@@ -28,7 +29,7 @@ class Journal:
         path = folder / PROGRESS_FILE
         *lines, torn = path.read_text().split("\n") if path.is_file() else [""]  # torn: "" unless a kill cut it
         entries = [_parse(path, number, line) for number, line in enumerate(lines, 1)]
-        if not entries:  # new, or killed while its first line was written
+        if len(entries) <= 1:  # new, killed while its first line was written, or nothing finished to keep
             write_bytes_atomic(path, _lines([{"settings": settings}]))
             return cls(path, [])
         if not isinstance(entries[0], dict) or "settings" not in entries[0]:

@@ -77,5 +77,5 @@ def label_from(reply: str) -> str:
     """The label in an explainer's reply: its first non-empty line, without a 'Label:' lead, quotes, markdown
     emphasis or a closing full stop, at most 200 characters ("" when the reply is empty)."""
     line = next((s.strip() for s in reply.splitlines() if s.strip()), "")
-    line = _LEAD.sub("", line).strip().strip("*_`\"'“”").strip()
-    return line.removesuffix(".")[:200]
+    line = _LEAD.sub("", line).strip().rstrip(".").strip("*_`\"'“”<> ")
+    return line[:200]

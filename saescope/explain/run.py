@@ -13,7 +13,7 @@ import numpy as np
 from tqdm import tqdm
 
 from saescope.config.explain import ExplainConfig
-from saescope.explain.backends import Backend, open_backend
+from saescope.explain.backends import Backend, check_backend, open_backend
 from saescope.explain.evidence import EvidenceBuilder
 from saescope.explain.files import EXPLANATIONS_FILE, REPORT_FILE, write_explanations
 from saescope.explain.progress import Journal
@@ -64,6 +64,7 @@ def explain_index(folder: str | Path, cfg: ExplainConfig, backend: Backend | Non
     the summary. `backend`: one already open (default: the one `cfg` names)."""
     started = time.perf_counter()
     folder = Path(folder)
+    check_backend(cfg)
     index = ReverseIndex.open(folder)
     features = select_features(index, cfg.features)
     templates = Templates.load(cfg.templates)
