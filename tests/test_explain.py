@@ -334,3 +334,23 @@ def test_the_embedded_model_labels_and_scores_two_features(index_copy: Path, smo
         assert isinstance(r["label"], str) and (r["backend"], r["model"]) == ("local", "smollm2-135m-instruct")
         assert 0.0 <= r["detection"] <= 1.0 and 0.0 <= r["fuzzing"] <= 1.0 and r["seconds"] > 0
         assert r["detection_unparsed"] <= r["detection_examples"] == 4 and r["explained_examples"] == 4
+
+
+def test_features_show_and_search_the_labels(index_copy: Path):
+    from click.testing import CliRunner
+
+    from saescope.cli import main
+
+    explain_index(index_copy, ExplainConfig(features="top:2", detection_examples=1, fuzzing_examples=2),
+                  ScriptedBackend())
+    rows = read_explanations(index_copy).to_pylist()
+    f = rows[0]["feature"]
+    runner = CliRunner()
+    out = runner.invoke(main, ["features", "show", str(f), "--index", str(index_copy)], catch_exceptions=False).stdout
+    scores = f"detection {rows[0]['detection']:.2f} · fuzzing 0.00"
+    assert f"label       'numbers and lists'  ({scores}; local:scripted)" in out
+    shown = json.loads(runner.invoke(main, ["features", "show", str(f), "--index", str(index_copy), "--json"]).stdout)
+    assert shown["explanation"] == rows[0]
+    out = runner.invoke(main, ["features", "search", "AND LISTS", "--index", str(index_copy)]).stdout
+    section = out[out.index("labels containing the text (2)"):].splitlines()[1:]
+    assert [int(line.split()[0]) for line in section] == [r["feature"] for r in rows]
