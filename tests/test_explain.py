@@ -80,7 +80,8 @@ def test_balanced_accuracy_by_hand():
 
 @pytest.mark.parametrize(("reply", "answer"), [
     ("Yes.", True), ("no, because", False), ("The answer: YES", True), ("True", True), ("banana", None),
-    ("Yesterday", None), ("", None), (None, None), ("No. Yes.", False),
+    ("Yesterday", None), ("", None), (None, None), ("No. Yes.", False), ("The feature does not", False),
+    ("It doesn’t fire", False), ("The feature fires on", None),
 ])
 def test_answers_parse_to_the_first_yes_or_no(reply: str | None, answer: bool | None):
     assert parse_answer(reply) is answer

@@ -18,13 +18,16 @@ SHIPPED = Path(__file__).parent / "templates"
 NAMES = ("explainer", "detection", "fuzzing")
 MARKS = ("<<", ">>")
 Chat = list[dict[str, str]]
+_SPECIAL = re.compile(r"<\|([^|<>\s]{1,40})\|>")  # <|im_start|> and the like: shown as ⟨im_start⟩ to the model
 _LEAD = re.compile(r"^[*_\s]*(label|answer|feature)\s*[*_]*\s*:\s*", re.IGNORECASE)
 
 
 def text_of(w: Window, marked: bool = True) -> str:
-    """The window as one line (line breaks as \\n), the highlighted token between MARKS when `marked`."""
-    token = f"{MARKS[0]}{w.token}{MARKS[1]}" if marked else w.token
-    return (w.before + token + w.after).replace("\r\n", "\n").replace("\n", "\\n").strip()
+    """The window as one line (line breaks as \\n), the highlighted token between MARKS when `marked`; special
+    tokens' text made inert, so that a chat template does not read them as its own."""
+    before, token, after = (_SPECIAL.sub("⟨\\1⟩", part) for part in (w.before, w.token, w.after))
+    text = before + (f"{MARKS[0]}{token}{MARKS[1]}" if marked else token) + after
+    return text.replace("\r\n", "\n").replace("\n", "\\n").strip()
 
 
 @lru_cache(maxsize=16)

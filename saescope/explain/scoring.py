@@ -1,7 +1,8 @@
 """delphi's two scores of a label, from a scorer's Yes/No replies: detection (does the label tell held-out firing
 windows from non-firing ones?) and fuzzing (does it tell the real firing token from another token of the same
 window?). Each is the balanced accuracy: the mean, over the classes present, of the share answered right. A reply
-without a Yes or No is unparsed, counted, and wrong."""
+without a Yes or No (or a "does not": small models answer "The feature does not ...") is unparsed, counted, and
+wrong."""
 
 from __future__ import annotations
 
@@ -13,12 +14,12 @@ import numpy as np
 from saescope.explain.evidence import FeatureEvidence, Window, decoy
 from saescope.explain.prompts import Chat, Templates
 
-_ANSWER = re.compile(r"\b(yes|no|true|false)\b", re.IGNORECASE)
+_ANSWER = re.compile(r"\b(yes|no|true|false|does not|doesn't|do not|don't)\b", re.IGNORECASE)
 
 
 def parse_answer(reply: str | None) -> bool | None:
-    """The first Yes/No (or True/False) word of the reply; None when it has none."""
-    found = _ANSWER.search(reply or "")
+    """The first Yes/No (or True/False, or a "does not") of the reply; None when it has none."""
+    found = _ANSWER.search((reply or "").replace("’", "'"))
     return None if found is None else found[1].lower() in ("yes", "true")
 
 
