@@ -101,7 +101,7 @@ def test_score_counts_each_kind_and_its_unparsed_replies():
 def test_labels_are_cleaned_from_the_reply():
     assert label_from("\n  Label: **words about size**.\nMore text") == "words about size"
     assert label_from('"code keywords"') == "code keywords"
-    assert label_from("") == ""
+    assert label_from("") == "" and label_from('1. "list items"') == "list items"
 
 
 def test_a_decoy_moves_the_highlight_within_the_same_text():

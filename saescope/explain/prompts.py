@@ -19,7 +19,7 @@ NAMES = ("explainer", "detection", "fuzzing")
 MARKS = ("<<", ">>")
 Chat = list[dict[str, str]]
 _SPECIAL = re.compile(r"<\|([^|<>\s]{1,40})\|>")  # <|im_start|> and the like: shown as ⟨im_start⟩ to the model
-_LEAD = re.compile(r"^[*_\s]*(label|answer|feature)\s*[*_]*\s*:\s*", re.IGNORECASE)
+_LEAD = re.compile(r"^([*_\s]*(label|answer|feature)\s*[*_]*\s*:\s*|\d+[.)]\s+)", re.IGNORECASE)
 
 
 def text_of(w: Window, marked: bool = True) -> str:
@@ -78,7 +78,7 @@ class Templates:
 
 def label_from(reply: str) -> str:
     """The label in an explainer's reply: its first non-empty line, without a 'Label:' lead, quotes, markdown
-    emphasis or a closing full stop, at most 200 characters ("" when the reply is empty)."""
+    emphasis, a list number or a closing full stop, at most 200 characters ("" when the reply is empty)."""
     line = next((s.strip() for s in reply.splitlines() if s.strip()), "")
     line = _LEAD.sub("", line).strip().rstrip(".").strip("*_`\"'“”<> ")
     return line[:200]
