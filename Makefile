@@ -29,6 +29,7 @@ demo: $(STAMP)
 		$$(for f in runs/demo/eval/step-*.json; do printf -- '--eval-results %s ' "$$f"; done)
 	$(BIN)/saescope verify runs/demo/release
 	$(BIN)/saescope steer-eval runs/demo/train --config configs/demo.yaml
+	$(BIN)/saescope explain runs/demo/index/l20-complete --config configs/demo.yaml
 
 # The explorer's browser test needs Debian's chromium and playwright: installed when missing and possible,
 # never failing the build (the test skips, saying why, without them).

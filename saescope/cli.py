@@ -318,6 +318,7 @@ def inspect_command(dataset: str, verify: bool) -> None:
 
 main.add_command(features_group)  # saescope features show|top|search|explain-prompt
 main.add_command(serve_command)
+import saescope.cli_explain  # noqa: E402, F401  registers `saescope explain` (it builds on stage_command above)
 
 
 def run() -> None:

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
+from saescope.cli_labels import explanations, label_hit_lines, label_hits, label_lines
 from saescope.errors import SaescopeError
 
 if TYPE_CHECKING:
@@ -253,11 +254,12 @@ def show_command(feature: int, index_folder: str | None, config: str | None, per
     if as_json:
         tables = {name: getattr(index, name)(feature) for name in ("histogram", "intervals", "samples", "logits",
                                                                    "neighbours")}
-        echo_json({"feature": feature, "metrics": index.feature(feature), "examples": examples, **tables})
+        echo_json({"feature": feature, "metrics": index.feature(feature), "examples": examples, **tables,
+                   "explanation": explanations(index).get(feature)})
         return
     width = terminal_width()
     hist = index.histogram(feature)
-    lines = [*metric_lines(index, feature),
+    lines = [*metric_lines(index, feature), *label_lines(index, feature),
              "  histogram   " + ("not in this index" if hist is None else sparkline(hist, max(10, width - 50))),
              *example_lines("deeper top examples" if deep else "top examples", examples, width),
              *sample_lines(index, feature, per_interval, width), *decoder_lines(index, feature, width)]
@@ -297,18 +299,20 @@ def top_command(index_folder: str | None, config: str | None, by: str, role: str
 @index_options
 @click.option("--limit", "-n", type=click.IntRange(min=1), default=20, show_default=True)
 def search_command(text: str, index_folder: str | None, config: str | None, limit: int, as_json: bool) -> None:
-    """Features whose examples' text contains TEXT (any case), by matching examples."""
+    """Features whose examples' text contains TEXT (any case), by matching examples; in text, then those whose
+    label (from `saescope explain`) contains it."""
     index = open_index(index_folder, config)
-    rows = index.search(text, limit)
+    rows, labelled = index.search(text, limit), label_hits(index, text, limit)
     if as_json:
-        echo_json(rows)
+        echo_json(rows)  # the example matches only, as without labels
         return
     if not rows:
-        click.echo(f"no example contains {text!r}")
+        click.echo("\n".join([f"no example contains {text!r}", *(label_hit_lines(labelled) if labelled else [])]))
         return
     body = [[str(r["feature"]), str(r["hits"]), percent(r["fire_rate"]), number(r["max_activation"])] for r in rows]
     header = ["feature", "hits", "fire_rate", "max_activation"]
-    click.echo("\n".join(table_lines(header, body, [r["example"] for r in rows], terminal_width())))
+    lines = table_lines(header, body, [r["example"] for r in rows], terminal_width())
+    click.echo("\n".join(lines + (label_hit_lines(labelled) if labelled else [])))
 
 
 # --- explain-prompt

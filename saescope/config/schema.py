@@ -273,6 +273,10 @@ class SteerConfig(Section):
     seed: int = Field(0, description="Seeds sampling (the same seed for the clean and the steered continuation).")
 
 
+# Below Section: the explain module builds on it (and is always first imported from here, via the package).
+from saescope.config.explain import ExplainConfig  # noqa: E402
+
+
 class SaescopeConfig(Section):
     """A whole pipeline's config: every stage reads the sections it needs."""
 
@@ -283,3 +287,4 @@ class SaescopeConfig(Section):
     eval: EvalConfig = Field(default_factory=EvalConfig)
     index: IndexConfig = Field(default_factory=IndexConfig)
     steer: SteerConfig = Field(default_factory=SteerConfig)
+    explain: ExplainConfig = Field(default_factory=ExplainConfig)
