@@ -120,3 +120,14 @@ def test_estimate_stops_at_the_token_budget():
     assert estimate.moments.count == 70 and estimate.tokens_read == 100
     with pytest.raises(ValueError, match="too few"):
         estimate_moments(iter([]), tokens=10, sample_tokens=8, outlier_factor=None)
+
+
+def test_scalar_scale_is_the_root_mean_square_of_the_stds():
+    x = torch.randn(500, 8) * torch.arange(1, 9)
+    moments = RunningMoments(8)
+    moments.update(x)
+    sae = TopKSae(8, 16, 2)
+    apply_to(sae, moments, std_floor=1e-5, scale="scalar")
+    rms = float(x.std(dim=0).square().mean().sqrt())
+    assert torch.allclose(sae.input_std, torch.full((8,), rms), rtol=2e-3)
+    torch.testing.assert_close(sae.input_mean, x.mean(0), rtol=1e-4, atol=1e-4)

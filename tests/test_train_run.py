@@ -96,13 +96,16 @@ def test_train_writes_checkpoints_registry_and_metrics(activations: Path, tmp_pa
 
 
 def test_resume_with_a_larger_budget_continues_exactly(activations: Path, tmp_path: Path):
+    """With a constant learning rate after warmup (a decay's schedule depends on the budget, so raising the
+    budget of a decaying run changes its remaining steps, by design)."""
     straight, extended = tmp_path / "straight", tmp_path / "extended"
-    subprocess.run([SAESCOPE, "train", *train_flags(activations, straight, **{"total-tokens": 256 * 30})],
+    constant = {"lr-decay-fraction": 0}
+    subprocess.run([SAESCOPE, "train", *train_flags(activations, straight, **{"total-tokens": 256 * 30}, **constant)],
                    check=True, capture_output=True)
-    subprocess.run([SAESCOPE, "train", *train_flags(activations, extended, **{"total-tokens": 256 * 20})],
+    subprocess.run([SAESCOPE, "train", *train_flags(activations, extended, **{"total-tokens": 256 * 20}, **constant)],
                    check=True, capture_output=True)
-    subprocess.run([SAESCOPE, "train", *train_flags(activations, extended, **{"total-tokens": 256 * 30}), "--resume"],
-                   check=True, capture_output=True)
+    subprocess.run([SAESCOPE, "train", *train_flags(activations, extended, **{"total-tokens": 256 * 30}, **constant),
+                    "--resume"], check=True, capture_output=True)
     ours, theirs = final_weights(extended), final_weights(straight)
     for name, value in theirs.items():
         torch.testing.assert_close(ours[name], value, rtol=1e-5, atol=1e-6)

@@ -159,3 +159,34 @@ def test_registry_keeps_best_n_latest_and_final(tmp_path: Path):
     assert reasons[500][0] == "best loss (min) #2 of 2" and "final" in reasons[500]
     # A new registry object (a restarted process) reads the same state and finds the resume point.
     assert CheckpointRegistry(tmp_path, registry.policy).latest() == tmp_path / "step-000500"
+
+
+def test_learning_rate_warms_up_then_decays_linearly_to_zero():
+    sae = TopKSae(D_IN, D_SAE, K)
+    hp = Hyperparams(lr=1e-3, batch_size=100, warmup_tokens=200, lr_decay_fraction=0.5)
+    trainer = Trainer(sae, hp, torch.device("cpu"), total_tokens=1000)
+    # step s runs after s * 100 tokens: warmup (s+1)*100/200, decay (1000 - 100 s) / 500 once under 1
+    expected = {0: 0.5, 1: 1.0, 5: 1.0, 7: 0.6, 9: 0.2, 10: 0.0}
+    assert {s: pytest.approx(trainer._lr_factor(s)) for s in expected} == expected
+    assert Trainer(sae, hp.model_copy(update={"lr_decay_fraction": 0.0}), torch.device("cpu"), 1000)._lr_factor(9) == 1
+    assert Trainer(sae, hp, torch.device("cpu"))._lr_factor(9) == 1  # no budget known: no decay
+
+
+def test_default_learning_rate_scales_with_width_and_batch():
+    hp = Hyperparams(batch_size=16384)
+    assert hp.lr is None
+    trainer = Trainer(TopKSae(D_IN, 4608 * 4, K), hp, torch.device("cpu"))
+    assert trainer.lr == pytest.approx(6e-3 / 2 * 2)  # 1/sqrt(4) for the width, sqrt(4) for the batch
+    assert trainer.optimizer.param_groups[0]["initial_lr"] == pytest.approx(trainer.lr)
+
+
+def test_sink_weight_zero_trains_on_the_ordinary_rows_only():
+    from saescope.sae.losses import sink_weights, weighted_mse_loss
+
+    x = torch.randn(64, D_IN)
+    x[:3] *= 100  # three attention sinks
+    weights = sink_weights(x, factor=10.0, weight=0.0)
+    assert weights.tolist() == [0.0] * 3 + [1.0] * 61
+    x_hat = x + torch.randn_like(x)
+    assert float(weighted_mse_loss(x_hat, x, weights)) == pytest.approx(float(mse_loss(x_hat[3:], x[3:])), rel=1e-5)
+    assert float(weighted_mse_loss(x_hat, x, torch.ones(64))) == pytest.approx(float(mse_loss(x_hat, x)), rel=1e-5)

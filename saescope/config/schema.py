@@ -91,17 +91,21 @@ class LoaderSettings(Section):
 class Hyperparams(Section):
     """What one optimiser step of the trainer depends on."""
 
-    lr: float = Field(3e-4, gt=0, description="Adam learning rate.")
-    beta1: float = Field(0.9, ge=0, lt=1, description="Adam beta1.")
+    lr: float | None = Field(
+        None, gt=0, description="Adam learning rate. None: 6e-3 * sqrt(4608 / d_sae) * sqrt(batch_size / 4096), "
+        "the best of bench/fve_vs_sparsify.py at the demo size, scaled as 1/sqrt(width) (Gao et al. 2024, "
+        "sparsify's Adam rule) and sqrt(batch) (Malladi et al. 2022, Adam's square-root rule).",
+    )
+    beta1: float = Field(0.8, ge=0, lt=1, description="Adam beta1.")
     beta2: float = Field(0.999, ge=0, lt=1, description="Adam beta2.")
     batch_size: int = Field(32768, ge=1, description="Tokens per optimiser step, over all ranks.")
     warmup_tokens: int = Field(1_000_000, ge=0, description="Linear learning-rate warmup, in tokens.")
     lr_decay_fraction: float = Field(
-        0.0, ge=0, lt=1, description="Decay the learning rate linearly to zero over this last fraction of the "
+        0.2, ge=0, lt=1, description="Decay the learning rate linearly to zero over this last fraction of the "
         "training tokens (0: constant after warmup).",
     )
     sink_loss_weight: float = Field(
-        1.0, ge=0, le=1, description="Weight in the reconstruction loss of attention-sink tokens (norm above "
+        0.05, ge=0, le=1, description="Weight in the reconstruction loss of attention-sink tokens (norm above "
         "sink_factor times the batch's median norm); 1: like any token, 0: left out. Metrics count every token.",
     )
     sink_factor: float = Field(10.0, gt=1, description="Tokens with a norm above this multiple of the batch's "
@@ -143,6 +147,10 @@ class TrainConfig(Hyperparams, LoaderSettings):
     normalizer_outlier_factor: float | None = Field(
         10.0, gt=1, description="Leave tokens whose norm exceeds this multiple of the median norm (attention sinks) "
         "out of the mean/std pass; they are still trained on. None: every token counts."
+    )
+    normalizer_scale: Literal["per_dimension", "scalar"] = Field(
+        "scalar", description="per_dimension: standardise each dimension by its own std. scalar: one std for all "
+        "(their root mean square), so the loss weighs dimensions as raw-space FVE does.",
     )
     b_dec_init: Literal["geometric_median", "mean"] = Field("geometric_median", description="How b_dec starts.")
     b_dec_init_tokens: int = Field(8192, ge=1, description="Sample size for the b_dec initialisation.")

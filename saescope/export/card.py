@@ -253,7 +253,10 @@ def hyperparameters_section(meta: dict[str, Any]) -> str:
     main = [
         f"Live run name: {training['run_name']}",
         f"Optimizer: Adam(beta1={h.get('beta1')},beta2={h.get('beta2')})",
-        f"Learning rate: {h.get('lr')}",
+        f"Learning rate: {h.get('lr') if h.get('lr') is not None else h.get('lr_used')}"
+        + (" (the width- and batch-scaled default)" if h.get("lr") is None else ""),
+        f"Learning-rate decay: linear to 0 over the last {h.get('lr_decay_fraction', 0):.0%} of the tokens",
+        f"Attention-sink weight in the loss: {h.get('sink_loss_weight', 1.0)}",
         f"Batch size: {number(h.get('batch_size'))}",
         f"AuxK coefficient: {h.get('aux_coef')}",
         f"AuxK features: {h.get('aux_k')}",

@@ -86,10 +86,17 @@ class RunningMoments:
 
 
 @torch.no_grad()
-def apply_to(sae: TopKSae, moments: RunningMoments, std_floor: float) -> None:
-    """Copy the estimated mean and floored std into the SAE's normaliser buffers."""
+def apply_to(sae: TopKSae, moments: RunningMoments, std_floor: float, scale: str = "per_dimension") -> None:
+    """Copy the estimated mean and a std into the SAE's normaliser buffers: each dimension's floored std
+    ("per_dimension"), or one value for all, their root mean square ("scalar": the loss then weighs dimensions
+    as raw-space FVE does, and ordinary tokens still have E||x_n||^2 = d_in)."""
     sae.input_mean.copy_(moments.mean)
-    sae.input_std.copy_(moments.std(std_floor))
+    std = moments.std(std_floor)
+    if scale == "scalar":
+        std = std.square().mean().sqrt().expand_as(std)
+    elif scale != "per_dimension":
+        raise ValueError(f"unknown normaliser scale {scale!r}: per_dimension or scalar")
+    sae.input_std.copy_(std)
 
 
 @dataclass

@@ -77,8 +77,8 @@ def sae_metadata(cfg: TrainConfig, trainer: Trainer, normalizer: dict[str, Any],
         "architecture": {"type": trainer.sae.architecture, "d_in": trainer.sae.d_in, "d_sae": trainer.sae.d_sae,
                          "k": trainer.sae.k, "aux_k": cfg.aux_k, "aux_coef": cfg.aux_coef,
                          **architecture_extras(trainer.sae, cfg)},
-        "normalization": {"method": "per_dimension_standardize", "std_floor": cfg.std_floor,
-                          "outlier_factor": cfg.normalizer_outlier_factor, **normalizer},
+        "normalization": {"method": f"{cfg.normalizer_scale}_standardize", "scale": cfg.normalizer_scale,
+                          "std_floor": cfg.std_floor, "outlier_factor": cfg.normalizer_outlier_factor, **normalizer},
         "hookpoint": cfg.hookpoint,
         "layer_label": hookpoint_label(cfg.hookpoint),
         "step": trainer.step,
@@ -87,7 +87,7 @@ def sae_metadata(cfg: TrainConfig, trainer: Trainer, normalizer: dict[str, Any],
         "data": {"activations": cfg.activations, "source": manifest.get("source", {}),
                  "activations_manifest_sha256": sha256_file(manifest_path) if manifest_path.exists() else None},
         # What ran, beside what was asked: a bf16 request computes in float32 where bf16 would be emulated.
-        "training": {**cfg.model_dump(), "compute_dtype": dtype_name(trainer.compute_dtype)},
+        "training": {**cfg.model_dump(), "lr_used": trainer.lr, "compute_dtype": dtype_name(trainer.compute_dtype)},
     }
     return {"saescope": json.dumps(meta, sort_keys=True)}
 
@@ -203,7 +203,7 @@ def start_or_resume(tc: TrainConfig, stream: ActivationStream, device: torch.dev
     sae = build_sae(tc.architecture, stream.d_model, tc.d_sae, tc.k)
     if resume_from is None:
         estimate = estimate_normalizer(tc, stream)
-        apply_to(sae, estimate.moments, tc.std_floor)
+        apply_to(sae, estimate.moments, tc.std_floor, tc.normalizer_scale)
         init_weights(sae, torch.Generator().manual_seed(tc.seed))
         init_b_dec(sae, sae.normalize(estimate.sample), tc.b_dec_init)
         return Trainer(sae, tc, device, total_tokens), estimate.summary()

@@ -21,6 +21,13 @@ class TrainingDiverged(SaescopeError, RuntimeError):
     """Too many non-finite losses in a row; the last good state has been checkpointed by the caller."""
 
 
+def scaled_lr(d_sae: int, batch_size: int) -> float:
+    """The default learning rate (`lr: None`): 6e-3, the best of bench/fve_vs_sparsify.py at the demo's d_sae 4608
+    and batch 4096, scaled as 1/sqrt(width) (Gao et al. 2024; sparsify's Adam rule) and as sqrt(batch) (Malladi
+    et al. 2022, the square-root rule for Adam)."""
+    return 6e-3 * (4608 / d_sae) ** 0.5 * (batch_size / 4096) ** 0.5
+
+
 def _distributed() -> bool:
     return torch_dist.is_available() and torch_dist.is_initialized()
 
@@ -33,8 +40,9 @@ class Trainer:
         self.compute_dtype = compute_dtype(hp.autocast_dtype, device)  # float32 where bf16 would be emulated
         self.model: torch.nn.Module = DistributedDataParallel(self.sae) if _distributed() else self.sae
         # The fused (single-kernel) Adam: the same update, ~3x faster than the default foreach one on CPU.
+        self.lr = hp.lr if hp.lr is not None else scaled_lr(sae.d_sae, hp.batch_size)
         self.optimizer = torch.optim.Adam(
-            self.sae.parameters(), lr=hp.lr, betas=(hp.beta1, hp.beta2), fused=device.type in ("cpu", "cuda")
+            self.sae.parameters(), lr=self.lr, betas=(hp.beta1, hp.beta2), fused=device.type in ("cpu", "cuda")
         )
         self.total_tokens = total_tokens  # the decay's budget; set before the scheduler first calls _lr_factor
         self.scheduler = torch.optim.lr_scheduler.LambdaLR(self.optimizer, self._lr_factor)
