@@ -225,7 +225,10 @@ CE_CONVERSATIONS, CE_MAX_TOKENS = 16, 256  # configs/demo.yaml's eval section, f
 def core_plus_scores(lm: LoadedModel | None, conversations: list, reconstruct: Callable) -> tuple[float, float]:
     if lm is None:
         return math.nan, math.nan
-    result = core_plus(lm, HOOKPOINT, lambda h: reconstruct(h.float()).to(h.dtype), conversations)
+    def rows(h: torch.Tensor) -> torch.Tensor:  # the hookpoint's [batch, tokens, d] as rows (sparsify wants 2-D)
+        return reconstruct(h.reshape(-1, h.shape[-1]).float()).reshape(h.shape).to(h.dtype)
+
+    result = core_plus(lm, HOOKPOINT, rows, conversations)
     return result.ce_score, result.kl_score
 
 
@@ -234,7 +237,8 @@ def saescope_results(dataset: ActivationDataset, held: list[int], batches: list[
                      conversations: list, aux_k: int) -> dict[str, Scores]:
     results: dict[str, Scores] = {}
     runs = {"saescope": ({}, "topk"), "saescope, reference recipe": (REFERENCE_RECIPE, "topk"),
-            "saescope batchtopk": ({}, "batchtopk")}
+            # theta's running mean spans the first 1/threshold_lr steps: 0.01 would average all 98 steps here.
+            "saescope batchtopk": ({"threshold_lr": 0.1}, "batchtopk")}
     for name, (overrides, architecture) in runs.items():
         t = time.perf_counter()
         sae = train_saescope(dataset, held, batches, recipe({"aux_k": aux_k, **overrides}), architecture)
