@@ -1,7 +1,6 @@
-"""`saescope features`: query a reverse index from the terminal (show a feature, rank features, search the
-examples' text) and explain a prompt's tokens by the features they fire. Plain text, one line per example cut to
-the terminal's width, or JSON (--json). Imports stay inside the commands (pyarrow, torch): `saescope --help` starts
-fast."""
+"""`saescope features`: query a reverse index from the terminal (show, rank, search features; explain a prompt's
+tokens by the features they fire). Plain text, one line per example cut to the terminal's width, or JSON (--json).
+Imports stay inside the commands (pyarrow, torch): `saescope --help` starts fast."""
 
 from __future__ import annotations
 
